@@ -44,6 +44,12 @@ export interface VfsFile {
   lock(level: LockLevel): boolean;
   /** Lowers the lock to `level` (NONE or SHARED). */
   unlock(level: LockLevel): void;
+  /**
+   * True when some other connection holds RESERVED or a stronger lock on this file
+   * (SQLite's xCheckReservedLock; used to tell a live journal from a hot one).
+   * Optional: without it the pager probes by trying to take RESERVED itself.
+   */
+  checkReservedLock?(): boolean;
   /** Closes the file; releases its locks. */
   close(): void;
 }

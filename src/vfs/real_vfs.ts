@@ -1,0 +1,244 @@
+/**
+ * The VFS over real files, with synchronous Deno.FsFile calls.
+ *
+ * Durability of directory entries follows SQLite's unix VFS: a file this VFS created
+ * has its directory fsynced on its first {@link VfsFile.sync} (so a new journal cannot
+ * vanish after its content was made durable), and {@link RealVfs.delete} with `syncDir`
+ * fsyncs the directory after the unlink. On Linux Deno can open a directory read-only
+ * and `syncSync()` it, which is what both use.
+ * @module
+ */
+
+import { SqliteError } from "../errors.ts";
+import { LockTable } from "./lock_table.ts";
+import { LockLevel, type OpenFlags, type Vfs, type VfsFile } from "./vfs.ts";
+
+/**
+ * Where a file's locks are arbitrated. The only implementation today is the in-process
+ * {@link LockTable}; cross-process locking (issue 7) slots in here: an implementation
+ * that takes the in-process lock and then the OS lock, and undoes the first when the
+ * second fails.
+ */
+export interface LockBackend {
+  /** Raises `owner`'s lock on `key`; false when busy. */
+  acquire(key: string, owner: object, level: LockLevel): boolean;
+  /** Lowers `owner`'s lock on `key` to `level`. */
+  release(key: string, owner: object, level: LockLevel): void;
+  /** True when an owner other than `owner` holds RESERVED or more. */
+  reservedByOther(key: string, owner: object): boolean;
+}
+
+/** The lock table shared by every RealVfs of this process (keyed by real path). */
+export const processLockTable: LockTable = new LockTable();
+
+/** Options for {@link RealVfs}. */
+export interface RealVfsOptions {
+  /** Where locks are arbitrated; defaults to {@link processLockTable}. */
+  locks?: LockBackend;
+}
+
+/** The real file system. */
+export class RealVfs implements Vfs {
+  readonly #locks: LockBackend;
+
+  /** Creates a VFS over the real file system. */
+  constructor(options: RealVfsOptions = {}) {
+    this.#locks = options.locks ?? processLockTable;
+  }
+
+  /** Opens `path`; SQLITE_CANTOPEN "unable to open database file" when it cannot. */
+  open(path: string, flags: OpenFlags): VfsFile {
+    let existed = false;
+    try {
+      existed = true;
+      if (Deno.statSync(path).isDirectory) {
+        throw new SqliteError("SQLITE_CANTOPEN_ISDIR", "unable to open database file");
+      }
+    } catch (e) {
+      if (e instanceof SqliteError) throw e;
+      existed = false;
+    }
+    if (!existed && !flags.create) {
+      throw new SqliteError("SQLITE_CANTOPEN", "unable to open database file");
+    }
+    let file: Deno.FsFile;
+    try {
+      file = Deno.openSync(path, {
+        read: true,
+        write: !flags.readOnly,
+        create: flags.create && !flags.readOnly,
+      });
+    } catch (e) {
+      throw new SqliteError("SQLITE_CANTOPEN", "unable to open database file", { cause: e });
+    }
+    let key: string;
+    try {
+      key = Deno.realPathSync(path);
+    } catch (e) {
+      file.close();
+      throw new SqliteError("SQLITE_CANTOPEN", "unable to open database file", { cause: e });
+    }
+    return new RealFile(file, key, path, !existed, this.#locks);
+  }
+
+  /** Removes `path` (missing is fine); with `syncDir`, fsyncs its directory afterwards. */
+  delete(path: string, syncDir: boolean): void {
+    try {
+      Deno.removeSync(path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) {
+        throw new SqliteError("SQLITE_IOERR_DELETE", "disk I/O error", { cause: e });
+      }
+    }
+    if (syncDir) syncDirectory(path);
+  }
+
+  /** True when `path` exists. */
+  exists(path: string): boolean {
+    try {
+      Deno.statSync(path);
+      return true;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return false;
+      throw new SqliteError("SQLITE_IOERR_FSTAT", "disk I/O error", { cause: e });
+    }
+  }
+}
+
+/** The directory part of `path` ("." when it has none). */
+function dirname(path: string): string {
+  const i = path.lastIndexOf("/");
+  if (i < 0) return ".";
+  if (i === 0) return "/";
+  return path.slice(0, i);
+}
+
+/** fsyncs the directory holding `path`, making entry changes in it durable. */
+function syncDirectory(path: string): void {
+  let dir: Deno.FsFile | undefined;
+  try {
+    dir = Deno.openSync(dirname(path), { read: true });
+    dir.syncSync();
+  } catch (e) {
+    throw new SqliteError("SQLITE_IOERR_FSYNC", "disk I/O error", { cause: e });
+  } finally {
+    dir?.close();
+  }
+}
+
+function isDiskFull(e: unknown): boolean {
+  return e instanceof Error && /ENOSPC|No space left/i.test(e.message);
+}
+
+/** One open real file. */
+class RealFile implements VfsFile {
+  readonly #file: Deno.FsFile;
+  readonly #key: string;
+  readonly #path: string;
+  readonly #locks: LockBackend;
+  #needsDirSync: boolean;
+  #closed = false;
+  /** Where the OS file position is, so sequential I/O skips the seek. -1 = unknown. */
+  #pos = -1;
+
+  constructor(file: Deno.FsFile, key: string, path: string, created: boolean, locks: LockBackend) {
+    this.#file = file;
+    this.#key = key;
+    this.#path = path;
+    this.#needsDirSync = created;
+    this.#locks = locks;
+  }
+
+  #seek(offset: number): void {
+    if (this.#pos !== offset) {
+      this.#file.seekSync(offset, Deno.SeekMode.Start);
+      this.#pos = offset;
+    }
+  }
+
+  read(buf: Uint8Array, offset: number): number {
+    let done = 0;
+    try {
+      this.#seek(offset);
+      while (done < buf.length) {
+        const n = this.#file.readSync(done === 0 ? buf : buf.subarray(done));
+        if (n === null || n === 0) break;
+        done += n;
+        this.#pos += n;
+      }
+    } catch (e) {
+      this.#pos = -1;
+      throw new SqliteError("SQLITE_IOERR_READ", "disk I/O error", { cause: e });
+    }
+    return done;
+  }
+
+  write(data: Uint8Array, offset: number): void {
+    let done = 0;
+    try {
+      this.#seek(offset);
+      while (done < data.length) {
+        const n = this.#file.writeSync(done === 0 ? data : data.subarray(done));
+        done += n;
+        this.#pos += n;
+      }
+    } catch (e) {
+      this.#pos = -1;
+      if (isDiskFull(e)) {
+        throw new SqliteError("SQLITE_FULL", "database or disk is full", { cause: e });
+      }
+      throw new SqliteError("SQLITE_IOERR_WRITE", "disk I/O error", { cause: e });
+    }
+  }
+
+  truncate(size: number): void {
+    try {
+      this.#file.truncateSync(size);
+    } catch (e) {
+      throw new SqliteError("SQLITE_IOERR_TRUNCATE", "disk I/O error", { cause: e });
+    }
+  }
+
+  sync(): void {
+    try {
+      this.#file.syncSync();
+    } catch (e) {
+      throw new SqliteError("SQLITE_IOERR_FSYNC", "disk I/O error", { cause: e });
+    }
+    if (this.#needsDirSync) {
+      syncDirectory(this.#path);
+      this.#needsDirSync = false;
+    }
+  }
+
+  size(): number {
+    try {
+      return this.#file.statSync().size;
+    } catch (e) {
+      throw new SqliteError("SQLITE_IOERR_FSTAT", "disk I/O error", { cause: e });
+    }
+  }
+
+  lock(level: LockLevel): boolean {
+    return this.#locks.acquire(this.#key, this, level);
+  }
+
+  unlock(level: LockLevel): void {
+    this.#locks.release(this.#key, this, level);
+  }
+
+  checkReservedLock(): boolean {
+    return this.#locks.reservedByOther(this.#key, this);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#locks.release(this.#key, this, LockLevel.NONE);
+    try {
+      this.#file.close();
+    } catch {
+      // Closing cannot lose data that matters: every durable write was synced.
+    }
+  }
+}
