@@ -1,0 +1,677 @@
+/**
+ * The pager: page cache, locking, transactions, savepoints and the rollback journal.
+ *
+ * Design notes:
+ * - The database file is written only by commit (and hot-journal recovery). A write
+ *   transaction keeps its dirty pages in memory, and the original image of every page
+ *   that existed when it began; commit journals those originals, then writes the pages.
+ *   Rollback therefore never touches the disk.
+ * - Journal-backend seam (for wal.ts): every page read from disk goes through `#load`
+ *   and every commit through `#commitToDisk`; a WAL backend will consult its frames in
+ *   `#load` first and append frames in `#commitToDisk` instead of journaling.
+ * - The lock-byte page (the page holding byte offset 2^30) is never handed out by
+ *   {@link PagerImpl.appendPage}; it is skipped, as SQLite's B-tree does.
+ * @module
+ */
+
+import { corrupt, SqliteError } from "../errors.ts";
+import { LockLevel, type Vfs, type VfsFile } from "../vfs/vfs.ts";
+import {
+  DEFAULT_PAGE_SIZE,
+  HEADER_SIZE,
+  headerSizeValid,
+  isValidPageSize,
+  newHeader,
+  parseHeader,
+  stampCommit,
+  writeHeader,
+} from "./header.ts";
+import { cachePagesFor, DEFAULT_CACHE_SIZE, PageCache } from "./page_cache.ts";
+import {
+  finalizeJournal,
+  journalPath,
+  openJournal,
+  playbackJournal,
+  writeJournal,
+} from "./rollback_journal.ts";
+import type { JournalMode, Pager, SynchronousLevel } from "./types.ts";
+
+/** Byte offset of SQLite's lock bytes (PENDING_BYTE); the page holding it is never used. */
+export const PENDING_BYTE = 0x40000000;
+
+/** The page number holding the lock bytes for `pageSize`. */
+export function lockBytePage(pageSize: number): number {
+  return Math.floor(PENDING_BYTE / pageSize) + 1;
+}
+
+/** Options of {@link PagerImpl.open}. */
+export interface PagerOptions {
+  /** Page size for a new, empty database (default 4096); an existing file's header wins. */
+  pageSize?: number;
+  /** PRAGMA cache_size: pages when positive, KiB when negative (default -2000). */
+  cacheSize?: number;
+  /** Journal mode (default "delete"). "wal" is not supported yet. */
+  journalMode?: JournalMode;
+  /** Synchronous level (default "full"). */
+  synchronous?: SynchronousLevel;
+  /** Open read-only (default false). */
+  readOnly?: boolean;
+  /** Create the file when missing (default true unless read-only). */
+  create?: boolean;
+}
+
+interface Savepoint {
+  /** Page count when the savepoint opened. */
+  pageCount: number;
+  /** Images, at savepoint start, of pages first changed while it was the innermost. */
+  images: Map<number, Uint8Array>;
+}
+
+function busy(): SqliteError {
+  return new SqliteError("SQLITE_BUSY", "database is locked");
+}
+
+function misuse(what: string): SqliteError {
+  return new SqliteError("SQLITE_MISUSE", `bad parameter or other API misuse (${what})`);
+}
+
+/** The Pager over a {@link Vfs} file with a rollback journal. */
+export class PagerImpl implements Pager {
+  readonly #vfs: Vfs;
+  readonly #path: string;
+  readonly #journalPath: string;
+  readonly #db: VfsFile;
+  readonly #readOnly: boolean;
+  readonly #cache: PageCache;
+  #pageSize: number;
+  #reserved = 0;
+  #cacheSize: number;
+  #journalMode: JournalMode;
+  #sync: SynchronousLevel;
+
+  #reading = false;
+  #writing = false;
+  #closed = false;
+  /** Pages in the committed database (as of the last refresh or commit). */
+  #dbPages = 0;
+  /** Pages as of the current transaction. */
+  #pageCount = 0;
+  /** Header bytes 24..39 as last seen; null = unknown (forces a cache drop). */
+  #fileVers: Uint8Array | null = null;
+  /** The database file is in WAL mode (header bytes 18/19 = 2). */
+  #walFile = false;
+  /** Page count when the write transaction began. */
+  #origSize = 0;
+  /** Original images of pages (<= #origSize) changed or truncated in the write transaction. */
+  readonly #originals = new Map<number, Uint8Array>();
+  #savepoints: Savepoint[] = [];
+  readonly #hdrBuf = new Uint8Array(HEADER_SIZE);
+
+  private constructor(vfs: Vfs, path: string, db: VfsFile, options: PagerOptions) {
+    this.#vfs = vfs;
+    this.#path = path;
+    this.#journalPath = journalPath(path);
+    this.#db = db;
+    this.#readOnly = options.readOnly ?? false;
+    this.#pageSize = options.pageSize !== undefined && isValidPageSize(options.pageSize)
+      ? options.pageSize
+      : DEFAULT_PAGE_SIZE;
+    this.#cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+    this.#cache = new PageCache(cachePagesFor(this.#cacheSize, this.#pageSize));
+    const mode = options.journalMode ?? "delete";
+    this.#journalMode = mode === "wal" ? "delete" : mode;
+    this.#sync = options.synchronous ?? "full";
+  }
+
+  /**
+   * Opens the database at `path` on `vfs`. Rolls back a hot journal and validates the
+   * header right away when the file is not locked by another connection (otherwise that
+   * happens at the first {@link beginRead}).
+   */
+  static open(vfs: Vfs, path: string, options: PagerOptions = {}): PagerImpl {
+    const readOnly = options.readOnly ?? false;
+    const db = vfs.open(path, { create: options.create ?? !readOnly, readOnly });
+    const pager = new PagerImpl(vfs, path, db, options);
+    try {
+      pager.beginRead();
+      pager.endRead();
+    } catch (e) {
+      if (!(e instanceof SqliteError && e.code === "SQLITE_BUSY")) {
+        db.close();
+        throw e;
+      }
+    }
+    return pager;
+  }
+
+  /** Page size in bytes. */
+  get pageSize(): number {
+    return this.#pageSize;
+  }
+
+  /** Page size minus the reserved bytes at the end of each page. */
+  get usableSize(): number {
+    return this.#pageSize - this.#reserved;
+  }
+
+  /** The database file's path. */
+  get path(): string {
+    return this.#path;
+  }
+
+  /** True when opened read-only. */
+  get readOnly(): boolean {
+    return this.#readOnly;
+  }
+
+  /** The journal mode. */
+  get journalMode(): JournalMode {
+    return this.#journalMode;
+  }
+
+  /** The synchronous level. */
+  get synchronous(): SynchronousLevel {
+    return this.#sync;
+  }
+
+  /** The cache_size setting (pages if positive, KiB if negative). */
+  get cacheSize(): number {
+    return this.#cacheSize;
+  }
+
+  /** True while a read (or write) transaction is open. */
+  inReadTransaction(): boolean {
+    return this.#reading;
+  }
+
+  /** True while a write transaction is open. */
+  inWriteTransaction(): boolean {
+    return this.#writing;
+  }
+
+  /** Pages in the database as of the current transaction. */
+  pageCount(): number {
+    return this.#pageCount;
+  }
+
+  /** Sets PRAGMA cache_size (positive pages, negative KiB). */
+  setCacheSize(n: number): void {
+    this.#cacheSize = Math.trunc(n);
+    this.#cache.setCapacity(cachePagesFor(this.#cacheSize, this.#pageSize));
+  }
+
+  /** Sets PRAGMA synchronous. */
+  setSynchronous(level: SynchronousLevel): void {
+    this.#sync = level;
+  }
+
+  /**
+   * Sets the journal mode; returns the mode in effect afterwards. Like SQLite, a change
+   * that cannot be made (inside a write transaction, or "wal", not supported yet) leaves
+   * the mode as it was. Leaving persist/truncate for delete removes the leftover journal.
+   */
+  setJournalMode(mode: JournalMode): JournalMode {
+    if (mode === "wal" || this.#writing || mode === this.#journalMode) return this.#journalMode;
+    const old = this.#journalMode;
+    this.#journalMode = mode;
+    if ((old === "persist" || old === "truncate") && mode === "delete" && !this.#readOnly) {
+      this.#deleteIdleJournal();
+    }
+    return mode;
+  }
+
+  /**
+   * Changes the page size of a database that has no pages yet (PRAGMA page_size before
+   * the first write). Returns false, changing nothing, when the size is invalid or the
+   * database is not empty.
+   */
+  setPageSize(size: number): boolean {
+    if (!isValidPageSize(size) || this.#dbPages !== 0 || this.#pageCount !== 0) return false;
+    if (size !== this.#pageSize) {
+      this.#pageSize = size;
+      this.#cache.clear();
+      this.#cache.setCapacity(cachePagesFor(this.#cacheSize, size));
+    }
+    return true;
+  }
+
+  // ---- reading ----
+
+  getPage(pgno: number): Uint8Array {
+    if (!this.#reading) throw misuse("no read transaction");
+    if (!(pgno >= 1 && pgno <= this.#pageCount) || !Number.isInteger(pgno)) {
+      throw corrupt(`page ${pgno} out of range 1..${this.#pageCount}`);
+    }
+    const hit = this.#cache.get(pgno);
+    if (hit !== undefined) return hit;
+    const buf = this.#load(pgno);
+    this.#cache.putClean(pgno, buf);
+    return buf;
+  }
+
+  /** Reads a page from the disk (the WAL seam: frames would be consulted first). */
+  #load(pgno: number): Uint8Array {
+    const buf = new Uint8Array(this.#pageSize);
+    // Past the end of the file but within the page count reads as zeros, as in SQLite.
+    if (pgno <= this.#dbPages) this.#db.read(buf, (pgno - 1) * this.#pageSize);
+    return buf;
+  }
+
+  beginRead(): void {
+    if (this.#closed) throw misuse("pager is closed");
+    if (this.#reading) return;
+    if (!this.#db.lock(LockLevel.SHARED)) throw busy();
+    try {
+      this.#recoverHotJournal();
+      this.#refresh();
+    } catch (e) {
+      this.#db.unlock(LockLevel.NONE);
+      throw e;
+    }
+    this.#reading = true;
+    this.#pageCount = this.#dbPages;
+  }
+
+  endRead(): void {
+    if (!this.#reading) return;
+    try {
+      if (this.#writing) this.rollback();
+    } finally {
+      this.#reading = false;
+      this.#db.unlock(LockLevel.NONE);
+    }
+  }
+
+  /** Re-reads the header under a SHARED lock; drops the cache when the file changed. */
+  #refresh(): void {
+    const fileSize = this.#db.size();
+    if (fileSize === 0) {
+      if (this.#dbPages !== 0 || this.#fileVers === null || this.#fileVers.some((b) => b !== 0)) {
+        this.#cache.clear();
+      }
+      this.#fileVers = new Uint8Array(16);
+      this.#dbPages = 0;
+      this.#reserved = 0;
+      this.#walFile = false;
+      return;
+    }
+    const hdr = this.#hdrBuf;
+    hdr.fill(0);
+    this.#db.read(hdr, 0);
+    const h = parseHeader(hdr);
+    const vers = hdr.subarray(24, 40);
+    if (this.#fileVers === null || !sameBytes(this.#fileVers, vers)) {
+      this.#cache.clear();
+      this.#fileVers = vers.slice();
+    }
+    if (h.pageSize !== this.#pageSize) {
+      this.#pageSize = h.pageSize;
+      this.#cache.clear();
+      this.#cache.setCapacity(cachePagesFor(this.#cacheSize, h.pageSize));
+    }
+    this.#reserved = h.reservedBytes;
+    this.#walFile = h.readVersion === 2 || h.writeVersion === 2;
+    if (this.#walFile) {
+      const wal = this.#path + "-wal";
+      if (this.#vfs.exists(wal)) {
+        const f = this.#vfs.open(wal, { create: false, readOnly: true });
+        const size = f.size();
+        f.close();
+        if (size > 0) {
+          throw new SqliteError(
+            "SQLITE_CANTOPEN",
+            "unable to open database file (WAL mode is not supported yet)",
+          );
+        }
+      }
+    }
+    const filePages = Math.ceil(fileSize / this.#pageSize);
+    const n = headerSizeValid(h) ? h.databaseSize : filePages;
+    if (n > filePages) throw corrupt(`header says ${n} pages, file holds ${filePages}`);
+    this.#dbPages = n;
+  }
+
+  /**
+   * Rolls back a hot journal (lockingv3.html section 5): one that exists, starts with a
+   * non-zero byte, belongs to a non-empty database, and whose writer is gone (no other
+   * connection holds RESERVED). Needs EXCLUSIVE; the caller holds SHARED.
+   */
+  #recoverHotJournal(): void {
+    const jp = this.#journalPath;
+    if (!this.#vfs.exists(jp)) return;
+    const db = this.#db;
+    const reservedByOther = db.checkReservedLock !== undefined
+      ? db.checkReservedLock()
+      : !this.#probeReserved();
+    if (reservedByOther) return;
+    let j: VfsFile | null;
+    try {
+      j = this.#vfs.open(jp, { create: false, readOnly: this.#readOnly });
+    } catch (e) {
+      if (e instanceof SqliteError && e.code.startsWith("SQLITE_CANTOPEN")) return;
+      throw e;
+    }
+    try {
+      const first = new Uint8Array(1);
+      if (j.size() === 0 || j.read(first, 0) < 1 || first[0] === 0) return;
+      if (db.size() === 0) {
+        // A journal beside an empty database is stale: nothing to restore.
+        j.close();
+        j = null;
+        if (!this.#readOnly && db.lock(LockLevel.RESERVED)) {
+          try {
+            this.#vfs.delete(jp, false);
+          } finally {
+            db.unlock(LockLevel.SHARED);
+          }
+        }
+        return;
+      }
+      if (this.#readOnly) {
+        throw new SqliteError(
+          "SQLITE_READONLY",
+          "attempt to write a readonly database (a hot journal needs rolling back)",
+        );
+      }
+      if (!db.lock(LockLevel.EXCLUSIVE)) {
+        db.unlock(LockLevel.SHARED);
+        throw busy();
+      }
+      try {
+        playbackJournal(j, db, lockBytePage);
+        if (this.#sync !== "off") db.sync();
+        const jf = j;
+        j = null;
+        finalizeJournal(this.#vfs, jp, jf, this.#journalMode, this.#sync);
+      } finally {
+        db.unlock(LockLevel.SHARED);
+      }
+      this.#cache.clear();
+      this.#fileVers = null;
+    } finally {
+      j?.close();
+    }
+  }
+
+  /** True when RESERVED could be taken (so nobody else holds it); gives it back. */
+  #probeReserved(): boolean {
+    if (!this.#db.lock(LockLevel.RESERVED)) return false;
+    this.#db.unlock(LockLevel.SHARED);
+    return true;
+  }
+
+  /** Removes a journal left by persist/truncate mode, if no transaction needs it. */
+  #deleteIdleJournal(): void {
+    if (this.#reading || !this.#vfs.exists(this.#journalPath)) return;
+    if (!this.#db.lock(LockLevel.SHARED)) return;
+    try {
+      this.#recoverHotJournal();
+      if (this.#db.lock(LockLevel.RESERVED)) this.#vfs.delete(this.#journalPath, false);
+    } finally {
+      this.#db.unlock(LockLevel.NONE);
+    }
+  }
+
+  // ---- writing ----
+
+  beginWrite(): void {
+    if (this.#readOnly) {
+      throw new SqliteError("SQLITE_READONLY", "attempt to write a readonly database");
+    }
+    if (this.#writing) return;
+    if (!this.#reading) this.beginRead();
+    if (this.#walFile) {
+      throw new SqliteError(
+        "SQLITE_ERROR",
+        "cannot write a WAL-mode database: WAL is not supported yet",
+      );
+    }
+    if (!this.#db.lock(LockLevel.RESERVED)) throw busy();
+    this.#writing = true;
+    this.#origSize = this.#dbPages;
+    this.#pageCount = this.#dbPages;
+    this.#originals.clear();
+    this.#savepoints = [];
+  }
+
+  getPageForWrite(pgno: number): Uint8Array {
+    if (!this.#writing) throw misuse("no write transaction");
+    const buf = this.getPage(pgno);
+    if (!this.#cache.isDirty(pgno)) {
+      if (pgno <= this.#origSize && !this.#originals.has(pgno)) {
+        this.#originals.set(pgno, buf.slice());
+      }
+      this.#cache.putDirty(pgno, buf);
+    }
+    const sp = this.#savepoints.length > 0 ? this.#savepoints[this.#savepoints.length - 1] : null;
+    if (sp !== null && pgno <= sp.pageCount && !sp.images.has(pgno)) {
+      sp.images.set(pgno, buf.slice());
+    }
+    return buf;
+  }
+
+  /**
+   * Adds a zero-filled page at the end. When that page is page 1 (a new database) its
+   * first 100 bytes are a fresh header for the pager's page size; the caller may rewrite
+   * them.
+   */
+  appendPage(): number {
+    if (!this.#writing) throw misuse("no write transaction");
+    let n = this.#pageCount + 1;
+    if (n === lockBytePage(this.#pageSize)) n++;
+    const buf = new Uint8Array(this.#pageSize);
+    if (n === 1) writeHeader(buf, newHeader(this.#pageSize));
+    this.#cache.putDirty(n, buf);
+    this.#pageCount = n;
+    return n;
+  }
+
+  /**
+   * Shrinks the database to `pageCount` pages (write transaction). The cut pages'
+   * originals are kept, so rollback restores them; commit truncates the file.
+   */
+  truncate(pageCount: number): void {
+    if (!this.#writing) throw misuse("no write transaction");
+    if (!Number.isInteger(pageCount) || pageCount < 0 || pageCount > this.#pageCount) {
+      throw misuse(`cannot truncate to ${pageCount} pages`);
+    }
+    const sp = this.#savepoints.length > 0 ? this.#savepoints[this.#savepoints.length - 1] : null;
+    for (let pgno = pageCount + 1; pgno <= this.#pageCount; pgno++) {
+      const needOrig = pgno <= this.#origSize && !this.#originals.has(pgno);
+      const needSp = sp !== null && pgno <= sp.pageCount && !sp.images.has(pgno);
+      if (!needOrig && !needSp) continue;
+      const buf = this.getPage(pgno);
+      if (needOrig) this.#originals.set(pgno, buf.slice());
+      if (needSp) sp.images.set(pgno, buf.slice());
+    }
+    this.#cache.dropAbove(pageCount);
+    this.#pageCount = pageCount;
+  }
+
+  /*
+   * Commit in a rollback-journal mode (atomiccommit.html section 3), in this fsync order:
+   *  1. EXCLUSIVE lock on the database (via PENDING; SQLITE_BUSY while readers remain,
+   *     with the transaction left open so the commit can be retried).
+   *  2. Stamp page 1: change counter + 1, page count, version-valid-for, version number.
+   *     Page 1's original is journaled like every other changed page.
+   *  3. delete/truncate/persist: write the journal - header with zeroed magic, then the
+   *     original of every changed page that existed at transaction start;
+   *     FULL/EXTRA: fsync journal, write magic + record count, fsync journal again;
+   *     NORMAL: write magic + record count, one fsync; OFF: final header up front, no fsync.
+   *     memory/off journal modes write no journal.
+   *  4. Write the dirty pages into the database file; truncate it if it shrank.
+   *  5. fsync the database (unless synchronous=off).
+   *  6. The commit point - finalize the journal: delete it (EXTRA: then fsync the
+   *     directory), or truncate it to 0 bytes (FULL/EXTRA: fsync), or zero its header
+   *     (fsync unless OFF).
+   *  7. Drop back to SHARED.
+   */
+  commit(): void {
+    if (!this.#writing) return;
+    if (this.#cache.dirtyCount === 0 && this.#pageCount === this.#origSize) {
+      this.#endWrite();
+      return;
+    }
+    if (!this.#db.lock(LockLevel.EXCLUSIVE)) throw busy();
+    if (this.#pageCount >= 1) stampCommit(this.getPageForWrite(1), this.#pageCount);
+    let dbTouched = false;
+    try {
+      this.#commitToDisk(() => dbTouched = true);
+    } catch (e) {
+      this.#failCommit(dbTouched);
+      throw e;
+    }
+    this.#cache.cleanAll();
+    this.#dbPages = this.#pageCount;
+    this.#fileVers = this.#pageCount >= 1 ? this.getPage(1).slice(24, 40) : new Uint8Array(16);
+    this.#endWrite();
+  }
+
+  /** Steps 3-6 of the commit (the WAL seam: a WAL backend appends frames instead). */
+  #commitToDisk(touching: () => void): void {
+    const ps = this.#pageSize;
+    const journaled = this.#journalMode === "delete" || this.#journalMode === "truncate" ||
+      this.#journalMode === "persist";
+    let journal: VfsFile | null = null;
+    try {
+      if (journaled) {
+        journal = openJournal(this.#vfs, this.#journalPath);
+        const pgnos = [...this.#originals.keys()].sort((a, b) => a - b);
+        const originals = this.#originals;
+        writeJournal(
+          journal,
+          ps,
+          this.#origSize,
+          pgnos.map((p) => [p, originals.get(p)!] as [number, Uint8Array]),
+          this.#sync,
+        );
+      }
+      touching();
+      for (const pgno of this.#cache.dirtyPages()) {
+        this.#db.write(this.#cache.get(pgno)!, (pgno - 1) * ps);
+      }
+      if (this.#db.size() > this.#pageCount * ps) this.#db.truncate(this.#pageCount * ps);
+      if (this.#sync !== "off") this.#db.sync();
+      if (journal !== null) {
+        const jf = journal;
+        journal = null;
+        finalizeJournal(this.#vfs, this.#journalPath, jf, this.#journalMode, this.#sync);
+      }
+    } finally {
+      journal?.close();
+    }
+  }
+
+  /**
+   * A commit failed part-way. Put the database file back from the in-memory originals
+   * and discard the transaction; if even that fails, forget everything cached and drop
+   * all locks, leaving the (hot) journal for the next reader to roll back.
+   */
+  #failCommit(dbTouched: boolean): void {
+    try {
+      if (dbTouched) {
+        const ps = this.#pageSize;
+        for (const [pgno, img] of this.#originals) this.#db.write(img, (pgno - 1) * ps);
+        this.#db.truncate(this.#origSize * ps);
+        if (this.#sync !== "off") this.#db.sync();
+      }
+      if (this.#journalMode !== "memory" && this.#journalMode !== "off") {
+        if (this.#vfs.exists(this.#journalPath)) {
+          const j = this.#vfs.open(this.#journalPath, { create: false, readOnly: false });
+          finalizeJournal(this.#vfs, this.#journalPath, j, this.#journalMode, this.#sync);
+        }
+      }
+      this.rollback();
+    } catch {
+      this.#cache.clear();
+      this.#originals.clear();
+      this.#savepoints = [];
+      this.#writing = false;
+      this.#reading = false;
+      this.#fileVers = null;
+      this.#pageCount = this.#dbPages;
+      this.#db.unlock(LockLevel.NONE);
+    }
+  }
+
+  rollback(): void {
+    if (!this.#writing) return;
+    for (const pgno of this.#cache.dirtyPages()) {
+      const buf = this.#cache.get(pgno)!;
+      const orig = this.#originals.get(pgno);
+      this.#cache.drop(pgno);
+      if (orig !== undefined) {
+        // Restore in place: callers may still hold this buffer from getPage.
+        buf.set(orig);
+        this.#cache.putClean(pgno, buf);
+      }
+    }
+    this.#pageCount = this.#origSize;
+    this.#cache.dropAbove(this.#origSize);
+    this.#endWrite();
+  }
+
+  #endWrite(): void {
+    this.#originals.clear();
+    this.#savepoints = [];
+    this.#writing = false;
+    this.#db.unlock(LockLevel.SHARED);
+  }
+
+  savepoint(): number {
+    if (!this.#writing) throw misuse("no write transaction");
+    this.#savepoints.push({ pageCount: this.#pageCount, images: new Map() });
+    return this.#savepoints.length;
+  }
+
+  releaseSavepoint(depth: number): void {
+    if (depth < 1) depth = 1;
+    while (this.#savepoints.length >= depth) {
+      const sp = this.#savepoints.pop()!;
+      const below = this.#savepoints.length > 0
+        ? this.#savepoints[this.#savepoints.length - 1]
+        : null;
+      if (below === null) continue;
+      // The outer savepoint must be able to undo these pages too; its own older images win.
+      for (const [pgno, img] of sp.images) {
+        if (pgno <= below.pageCount && !below.images.has(pgno)) below.images.set(pgno, img);
+      }
+    }
+  }
+
+  rollbackToSavepoint(depth: number): void {
+    if (depth < 1 || depth > this.#savepoints.length) {
+      throw misuse(`no savepoint at depth ${depth}`);
+    }
+    // Innermost first, so the images taken when savepoint `depth` opened are applied last.
+    for (let i = this.#savepoints.length - 1; i >= depth - 1; i--) {
+      for (const [pgno, img] of this.#savepoints[i].images) {
+        const buf = this.#cache.isDirty(pgno) ? this.#cache.get(pgno) : undefined;
+        if (buf !== undefined) buf.set(img);
+        else this.#cache.putDirty(pgno, img.slice());
+      }
+    }
+    const target = this.#savepoints[depth - 1];
+    this.#pageCount = target.pageCount;
+    this.#cache.dropAbove(target.pageCount);
+    this.#savepoints.length = depth;
+    target.images = new Map();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    try {
+      this.endRead();
+    } finally {
+      this.#closed = true;
+      this.#cache.clear();
+      this.#db.close();
+    }
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
