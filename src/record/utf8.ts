@@ -1,0 +1,88 @@
+/**
+ * UTF-8 helpers for records: length, encoding into a caller's buffer, decoding.
+ *
+ * Hand-written rather than TextEncoder.encodeInto because records hold many short strings and
+ * a plain loop avoids the per-call subarray and result object. Lone surrogates encode as
+ * U+FFFD, as TextEncoder does.
+ * @module
+ */
+
+const decoder = new TextDecoder("utf-8");
+const encoder = new TextEncoder();
+
+/** The number of bytes `s` takes in UTF-8. */
+export function utf8Length(s: string): number {
+  const n = s.length;
+  let len = n;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) {
+      len += 1;
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        len += 2; // 4 bytes for 2 code units
+        i++;
+      } else {
+        len += 2;
+      }
+    } else {
+      len += 2;
+    }
+  }
+  return len;
+}
+
+/** Writes `s` as UTF-8 at `offset` (the caller sized the buffer); returns the bytes written. */
+export function writeUtf8(s: string, buf: Uint8Array, offset: number): number {
+  const n = s.length;
+  let o = offset;
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      buf[o++] = c;
+    } else if (c < 0x800) {
+      buf[o++] = 0xc0 | (c >> 6);
+      buf[o++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          buf[o++] = 0xf0 | (cp >> 18);
+          buf[o++] = 0x80 | ((cp >> 12) & 0x3f);
+          buf[o++] = 0x80 | ((cp >> 6) & 0x3f);
+          buf[o++] = 0x80 | (cp & 0x3f);
+          i++;
+          continue;
+        }
+        c = 0xfffd;
+      }
+      buf[o++] = 0xe0 | (c >> 12);
+      buf[o++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[o++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return o - offset;
+}
+
+/** `s` as a new UTF-8 byte array. */
+export function encodeUtf8(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+/** Decodes bytes [start, end) as UTF-8 (invalid sequences become U+FFFD). */
+export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
+  // Short ASCII strings are the common case; building them directly avoids a view object.
+  if (end - start <= 24) {
+    let s = "";
+    for (let i = start; i < end; i++) {
+      const c = buf[i];
+      if (c >= 0x80) return decoder.decode(buf.subarray(start, end));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return decoder.decode(buf.subarray(start, end));
+}
