@@ -1,0 +1,62 @@
+/**
+ * Aggregate calls in a query: argument evaluation per input row, DISTINCT and FILTER,
+ * around the aggregate functions of eval/aggregate.ts.
+ * @module
+ */
+
+import { SqliteError } from "../errors.ts";
+import type { SqlValue } from "../record/value.ts";
+import type { FunctionExpr } from "./ast.ts";
+import type { Compiled } from "./compile_expr.ts";
+import type { Env } from "./env.ts";
+import { getAggregate } from "./fn_shim.ts";
+import { groupKey } from "./select.ts";
+import { builtinCollation } from "../record/collation.ts";
+
+/** The running state of one aggregate call for one group. */
+export interface AggregateState {
+  /** Feeds the current input row. */
+  step(env: Env): void;
+  /** The aggregate's value for the group. */
+  final(): SqlValue;
+}
+
+/** Makes the state of aggregate call `call` for a new group. */
+export function makeAggregate(call: FunctionExpr, args: Compiled[]): AggregateState {
+  const name = call.name.toLowerCase();
+  const argc = call.star ? 0 : args.length;
+  if (call.filter) throw new SqliteError("SQLITE_ERROR", "FILTER clauses are not supported yet");
+  if (call.orderBy) {
+    throw new SqliteError("SQLITE_ERROR", "ORDER BY in aggregates is not supported yet");
+  }
+  if (call.distinct && argc !== 1) {
+    throw new SqliteError(
+      "SQLITE_ERROR",
+      `DISTINCT aggregates must have exactly one argument`,
+    );
+  }
+  const factory = getAggregate(name, argc, args.map((a) => a.collation ?? "BINARY"));
+  if (!factory) {
+    throw new SqliteError("SQLITE_ERROR", `wrong number of arguments to function ${call.name}()`);
+  }
+  const agg = factory();
+  const fns = args.map((a) => a.fn);
+  const seen = call.distinct ? new Set<string>() : undefined;
+  const coll = [builtinCollation(args[0]?.collation ?? "BINARY")!];
+  return {
+    step(env) {
+      const vals = new Array<SqlValue>(fns.length);
+      for (let i = 0; i < fns.length; i++) vals[i] = fns[i](env);
+      if (seen) {
+        if (vals[0] === null) return;
+        const k = groupKey(vals, coll);
+        if (seen.has(k)) return;
+        seen.add(k);
+      }
+      agg.step(vals);
+    },
+    final() {
+      return agg.final();
+    },
+  };
+}

@@ -1,0 +1,457 @@
+/**
+ * Compiles expression trees into closures over an {@link Env}. Name resolution, affinity
+ * and collation are decided here, once per statement, so evaluation does no lookups.
+ * @module
+ */
+
+import { SqliteError } from "../errors.ts";
+import { affinityOf, applyComparisonAffinity, comparisonAffinity } from "../record/affinity.ts";
+import { compareValues } from "../record/compare.ts";
+import { builtinCollation } from "../record/collation.ts";
+import {
+  castToBlob,
+  castToInteger,
+  castToNumeric,
+  castToReal,
+  castToText,
+} from "../record/conversion.ts";
+import type { SqlValue } from "../record/value.ts";
+import { checkCollation } from "../schema/mod.ts";
+import type { Affinity } from "../schema/types.ts";
+import type { BinaryExpr, Expr, FunctionExpr } from "./ast.ts";
+import type { Env, Evaluator } from "./env.ts";
+import * as ops from "./eval/operators.ts";
+import { compileGlob, compileLike } from "./eval/like.ts";
+import { getScalarFunction, scalarFunctionError } from "./fn_shim.ts";
+import { isAggregateName } from "./fn_shim.ts";
+import type { Scope } from "./scope.ts";
+
+/** A compiled expression with the facts comparisons need. */
+export interface Compiled {
+  /** Evaluates the expression. */
+  fn: Evaluator;
+  /** Expression affinity (column refs and CAST have one), or null. */
+  affinity: Affinity | null;
+  /** Collation: explicit (`COLLATE`) or from a column; null when neither. */
+  collation: string | null;
+  /** True when the collation came from a COLLATE operator (it then wins). */
+  explicitCollation: boolean;
+  /** Set when the expression is a bare column reference. */
+  column?: { source: number; column: number };
+  /** Set when the value never changes during a statement (literals, parameters). */
+  constant?: boolean;
+}
+
+/** Receives aggregate calls found while compiling (GROUP BY / aggregate queries). */
+export interface AggregateSink {
+  /** Registers an aggregate call; returns its slot in `env.aggs`. */
+  add(call: FunctionExpr, args: Compiled[]): number;
+}
+
+/** Options for {@link compileExpr}. */
+export interface CompileOptions {
+  /** Where aggregate calls go; without it an aggregate call is an error. */
+  aggregates?: AggregateSink;
+  /** Context word for errors ("WHERE clause", ...). */
+  context?: string;
+}
+
+const MAX_DEPTH = 1000;
+
+/** Compiles `expr` against `scope`. */
+export function compileExpr(expr: Expr, scope: Scope, opts: CompileOptions = {}): Compiled {
+  return new ExprCompiler(scope, opts).compile(expr, 0);
+}
+
+function plain(fn: Evaluator, constant = false): Compiled {
+  return { fn, affinity: null, collation: null, explicitCollation: false, constant };
+}
+
+function isTrue(v: SqlValue): boolean | null {
+  return ops.truthy(v);
+}
+
+/** The collation a binary comparison uses (explicit left, explicit right, column left, right). */
+function comparisonCollation(l: Compiled, r: Compiled): string {
+  if (l.explicitCollation) return l.collation!;
+  if (r.explicitCollation) return r.collation!;
+  return l.collation ?? r.collation ?? "BINARY";
+}
+
+function withAffinity(fn: Evaluator, aff: Affinity | null): Evaluator {
+  if (aff === null || aff === "BLOB") return fn;
+  return (env) => applyComparisonAffinity(fn(env), aff);
+}
+
+type CmpTest = (c: number) => boolean;
+const CMP_TESTS: Record<string, CmpTest> = {
+  "=": (c) => c === 0,
+  "!=": (c) => c !== 0,
+  "<": (c) => c < 0,
+  "<=": (c) => c <= 0,
+  ">": (c) => c > 0,
+  ">=": (c) => c >= 0,
+};
+
+/** Builds `left op right` for a comparison operator, SQLite's NULL rules included. */
+export function comparison(op: string, l: Compiled, r: Compiled): Evaluator {
+  // One affinity, applied to both operands (sqlite3CompareAffinity, datatype3.html 4.2).
+  const aff = comparisonAffinity(l.affinity, r.affinity);
+  const lf = withAffinity(l.fn, aff);
+  const rf = withAffinity(r.fn, aff);
+  const coll = builtinCollation(comparisonCollation(l, r))!;
+  if (op === "IS" || op === "IS NOT") {
+    const want = op === "IS";
+    return (env) => {
+      const a = lf(env);
+      const b = rf(env);
+      if (a === null || b === null) return (a === null && b === null) === want ? 1 : 0;
+      return (compareValues(a, b, coll) === 0) === want ? 1 : 0;
+    };
+  }
+  const test = CMP_TESTS[op];
+  return (env) => {
+    const a = lf(env);
+    if (a === null) return null;
+    const b = rf(env);
+    if (b === null) return null;
+    return test(compareValues(a, b, coll)) ? 1 : 0;
+  };
+}
+
+class ExprCompiler {
+  constructor(private readonly scope: Scope, private readonly opts: CompileOptions) {}
+
+  compile(e: Expr, depth: number): Compiled {
+    if (depth > MAX_DEPTH) {
+      throw new SqliteError(
+        "SQLITE_ERROR",
+        `Expression tree is too large (maximum depth ${MAX_DEPTH})`,
+      );
+    }
+    const d = depth + 1;
+    switch (e.kind) {
+      case "literal": {
+        const v = e.value;
+        return plain(() => v, true);
+      }
+      case "param": {
+        const i = e.index;
+        return plain((env) => env.params[i] ?? null, true);
+      }
+      case "column": {
+        const res = this.scope.resolve(e.table, e.name);
+        if (!res) {
+          if (e.doubleQuoted && e.table === undefined) {
+            const v = e.name;
+            return plain(() => v, true);
+          }
+          const name = e.table !== undefined ? `${e.table}.${e.name}` : e.name;
+          throw new SqliteError("SQLITE_ERROR", `no such column: ${name}`);
+        }
+        const { source, column } = res;
+        const fn: Evaluator = column === -1
+          ? (env) => env.rows[source].rowid()
+          : (env) => env.rows[source].column(column);
+        return {
+          fn,
+          affinity: res.affinity,
+          collation: res.collation,
+          explicitCollation: false,
+          column: { source, column },
+        };
+      }
+      case "unary":
+        return this.unary(e.op, this.compile(e.expr, d));
+      case "binary":
+        return this.binary(e, d);
+      case "collate": {
+        const inner = this.compile(e.expr, d);
+        return { ...inner, collation: checkCollation(e.collation), explicitCollation: true };
+      }
+      case "isNull": {
+        const f = this.compile(e.expr, d).fn;
+        return e.not
+          ? plain((env) => f(env) !== null ? 1 : 0)
+          : plain((env) => f(env) === null ? 1 : 0);
+      }
+      case "between":
+        return this.between(e.not, e.expr, e.low, e.high, d);
+      case "inList":
+        return this.inList(e.not, e.expr, e.list, d);
+      case "like":
+        return this.like(e.op, e.not, e.expr, e.pattern, e.escape, d);
+      case "cast": {
+        const f = this.compile(e.expr, d).fn;
+        const aff = affinityOf(e.type);
+        const conv = aff === "INTEGER"
+          ? castToInteger
+          : aff === "REAL"
+          ? castToReal
+          : aff === "TEXT"
+          ? castToText
+          : aff === "NUMERIC"
+          ? castToNumeric
+          : castToBlob;
+        return {
+          fn: (env) => conv(f(env)),
+          affinity: aff,
+          collation: null,
+          explicitCollation: false,
+        };
+      }
+      case "case":
+        return this.caseExpr(e, d);
+      case "function":
+        return this.func(e, d);
+      case "currentTime":
+        return plain(() => currentTime(e.which));
+      case "row":
+        throw new SqliteError("SQLITE_ERROR", "row value misused");
+      case "subquery":
+      case "exists":
+      case "inSelect":
+      case "inTable":
+        throw new SqliteError("SQLITE_ERROR", "subqueries are not supported yet");
+      case "raise":
+        throw new SqliteError(
+          "SQLITE_ERROR",
+          "RAISE() may only be used within a trigger-program",
+        );
+    }
+  }
+
+  private unary(op: string, c: Compiled): Compiled {
+    const f = c.fn;
+    switch (op) {
+      case "-":
+        return plain((env) => ops.negate(f(env)), c.constant);
+      case "+":
+        // Unary plus keeps the value but drops column affinity, as in SQLite.
+        return { ...c, affinity: null, column: undefined };
+      case "~":
+        return plain((env) => ops.bitNot(f(env)), c.constant);
+      default:
+        return plain((env) => {
+          const t = isTrue(f(env));
+          return t === null ? null : t ? 0 : 1;
+        }, c.constant);
+    }
+  }
+
+  private binary(e: BinaryExpr, d: number): Compiled {
+    if (e.left.kind === "row" || e.right.kind === "row") {
+      throw new SqliteError("SQLITE_ERROR", "row values are not supported yet");
+    }
+    const l = this.compile(e.left, d);
+    const r = this.compile(e.right, d);
+    const lf = l.fn;
+    const rf = r.fn;
+    const constant = l.constant && r.constant;
+    switch (e.op) {
+      case "AND":
+        return plain((env) => {
+          const a = isTrue(lf(env));
+          if (a === false) return 0;
+          const b = isTrue(rf(env));
+          if (b === false) return 0;
+          return a === null || b === null ? null : 1;
+        }, constant);
+      case "OR":
+        return plain((env) => {
+          const a = isTrue(lf(env));
+          if (a === true) return 1;
+          const b = isTrue(rf(env));
+          if (b === true) return 1;
+          return a === null || b === null ? null : 0;
+        }, constant);
+      case "=":
+      case "!=":
+      case "<":
+      case "<=":
+      case ">":
+      case ">=":
+      case "IS":
+      case "IS NOT":
+        return plain(comparison(e.op, l, r), constant);
+      case "+":
+        return plain((env) => ops.add(lf(env), rf(env)), constant);
+      case "-":
+        return plain((env) => ops.subtract(lf(env), rf(env)), constant);
+      case "*":
+        return plain((env) => ops.multiply(lf(env), rf(env)), constant);
+      case "/":
+        return plain((env) => ops.divide(lf(env), rf(env)), constant);
+      case "%":
+        return plain((env) => ops.remainder(lf(env), rf(env)), constant);
+      case "&":
+        return plain((env) => ops.bitAnd(lf(env), rf(env)), constant);
+      case "|":
+        return plain((env) => ops.bitOr(lf(env), rf(env)), constant);
+      case "<<":
+        return plain((env) => ops.shiftLeft(lf(env), rf(env)), constant);
+      case ">>":
+        return plain((env) => ops.shiftRight(lf(env), rf(env)), constant);
+      case "||": {
+        const coll = l.explicitCollation ? l : r.explicitCollation ? r : null;
+        return {
+          fn: (env) => ops.concat(lf(env), rf(env)),
+          affinity: null,
+          collation: coll ? coll.collation : null,
+          explicitCollation: coll !== null,
+          constant,
+        };
+      }
+      case "->":
+      case "->>":
+        throw new SqliteError("SQLITE_ERROR", `JSON operator ${e.op} is not supported yet`);
+    }
+  }
+
+  private between(not: boolean, x: Expr, lo: Expr, hi: Expr, d: number): Compiled {
+    const xc = this.compile(x, d);
+    const ge = comparison(">=", xc, this.compile(lo, d));
+    const le = comparison("<=", xc, this.compile(hi, d));
+    return plain((env) => {
+      const a = ge(env);
+      if (a === 0) return not ? 1 : 0;
+      const b = le(env);
+      if (b === 0) return not ? 1 : 0;
+      if (a === null || b === null) return null;
+      return not ? 0 : 1;
+    });
+  }
+
+  private inList(not: boolean, x: Expr, list: Expr[], d: number): Compiled {
+    const xc = this.compile(x, d);
+    if (list.length === 0) return plain(() => (not ? 1 : 0));
+    const tests = list.map((item) => comparison("=", xc, this.compile(item, d)));
+    const xf = xc.fn;
+    return plain((env) => {
+      if (xf(env) === null) return null;
+      let sawNull = false;
+      for (let i = 0; i < tests.length; i++) {
+        const r = tests[i](env);
+        if (r === 1) return not ? 0 : 1;
+        if (r === null) sawNull = true;
+      }
+      if (sawNull) return null;
+      return not ? 1 : 0;
+    });
+  }
+
+  private like(
+    op: string,
+    not: boolean,
+    x: Expr,
+    pattern: Expr,
+    escape: Expr | undefined,
+    d: number,
+  ): Compiled {
+    if (op !== "LIKE" && op !== "GLOB") {
+      throw new SqliteError("SQLITE_ERROR", `no such function: ${op.toLowerCase()}`);
+    }
+    const xf = this.compile(x, d).fn;
+    const pf = this.compile(pattern, d).fn;
+    const ef = escape ? this.compile(escape, d).fn : undefined;
+    const make = op === "LIKE" ? compileLike : compileGlob;
+    let lastPattern: SqlValue | undefined;
+    let lastEscape: SqlValue | undefined;
+    let matcher: ((v: SqlValue) => SqlValue) | undefined;
+    return plain((env) => {
+      const p = pf(env);
+      const esc = ef ? ef(env) : undefined;
+      const v = xf(env);
+      if (p === null || v === null || esc === null) return null;
+      if (matcher === undefined || p !== lastPattern || esc !== lastEscape) {
+        matcher = make(p, esc);
+        lastPattern = p;
+        lastEscape = esc;
+      }
+      const r = matcher(v);
+      if (r === null) return null;
+      return (r ? 1 : 0) ^ (not ? 1 : 0);
+    });
+  }
+
+  private caseExpr(e: Extract<Expr, { kind: "case" }>, d: number): Compiled {
+    const base = e.operand ? this.compile(e.operand, d) : undefined;
+    const whens = e.whens.map((w) => {
+      const wc = this.compile(w.when, d);
+      return {
+        test: base ? comparison("=", base, wc) : wc.fn,
+        then: this.compile(w.then, d).fn,
+      };
+    });
+    const els = e.else ? this.compile(e.else, d).fn : undefined;
+    return plain((env) => {
+      for (let i = 0; i < whens.length; i++) {
+        if (isTrue(whens[i].test(env)) === true) return whens[i].then(env);
+      }
+      return els ? els(env) : null;
+    });
+  }
+
+  private func(e: FunctionExpr, d: number): Compiled {
+    const name = e.name.toLowerCase();
+    if (e.over !== undefined) {
+      throw new SqliteError("SQLITE_ERROR", "window functions are not supported yet");
+    }
+    const argc = e.star ? 0 : e.args.length;
+    if (isAggregateName(name, argc)) {
+      if (!this.opts.aggregates) {
+        throw new SqliteError("SQLITE_ERROR", `misuse of aggregate function ${e.name}()`);
+      }
+      // Arguments of an aggregate are evaluated per input row: no nested aggregates.
+      const inner = new ExprCompiler(this.scope, { context: this.opts.context });
+      const args = e.args.map((a) => inner.compile(a, d));
+      const slot = this.opts.aggregates.add(e, args);
+      return plain((env) => env.aggs[slot]);
+    }
+    if (e.distinct || e.star || e.filter || e.orderBy) {
+      throw new SqliteError("SQLITE_ERROR", `${e.name}() may not be used as an aggregate`);
+    }
+    const def = getScalarFunction(name, argc);
+    if (!def) throw scalarFunctionError(e.name, argc);
+    const args = e.args.map((a) => this.compile(a, d));
+    const fns = args.map((a) => a.fn);
+    const constant = def.deterministic && args.every((a) => a.constant);
+    // Functions whose result takes the collation of an argument (SQLite: min/max, etc.)
+    const coll = args.find((a) => a.explicitCollation);
+    const impl = def.fn;
+    let fn: Evaluator;
+    if (fns.length === 1) {
+      const f0 = fns[0];
+      fn = (env) => impl([f0(env)], env.ctx);
+    } else if (fns.length === 2) {
+      const f0 = fns[0];
+      const f1 = fns[1];
+      fn = (env) => impl([f0(env), f1(env)], env.ctx);
+    } else {
+      fn = (env) => {
+        const vals = new Array<SqlValue>(fns.length);
+        for (let i = 0; i < fns.length; i++) vals[i] = fns[i](env);
+        return impl(vals, env.ctx);
+      };
+    }
+    return {
+      fn,
+      affinity: null,
+      collation: coll ? coll.collation : null,
+      explicitCollation: coll !== undefined,
+      constant,
+    };
+  }
+}
+
+function currentTime(which: "TIME" | "DATE" | "TIMESTAMP"): string {
+  const iso = new Date().toISOString(); // 2026-11-25T19:05:33.123Z
+  const date = iso.slice(0, 10);
+  const time = iso.slice(11, 19);
+  return which === "DATE" ? date : which === "TIME" ? time : `${date} ${time}`;
+}
+
+/** Evaluates a compiled condition as SQLite's WHERE does: only a true value passes. */
+export function passes(fn: Evaluator, env: Env): boolean {
+  return isTrue(fn(env)) === true;
+}

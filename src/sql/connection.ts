@@ -1,0 +1,413 @@
+/**
+ * A database connection: the pager, B-tree and catalog of one open file, the transaction
+ * state, and the compilation and execution of statements.
+ *
+ * Transactions: outside BEGIN each statement runs in its own transaction, committed when
+ * it finishes (autocommit). Inside a transaction every writing statement runs in a pager
+ * savepoint, so a statement that fails undoes only its own changes (statement atomicity).
+ * @module
+ */
+
+import { BTree } from "../btree/mod.ts";
+import { SqliteError } from "../errors.ts";
+import { PagerImpl, type PagerOptions } from "../pager/pager.ts";
+import type { SqlValue } from "../record/value.ts";
+import { Catalog } from "../schema/catalog.ts";
+import { foldName } from "../schema/names.ts";
+import type { Vfs } from "../vfs/vfs.ts";
+import type { Statement } from "./ast.ts";
+import { parseOne } from "./parser.ts";
+import { compileCreateIndex, compileCreateTable, compileDrop } from "./ddl.ts";
+import { compileDelete, compileInsert, compileUpdate, type Executable } from "./dml.ts";
+import type { Env, FunctionContext } from "./env.ts";
+import { compilePragma } from "./pragma.ts";
+import { compileSelect } from "./select.ts";
+import { ConstraintError } from "./table_writer.ts";
+
+/** Options for opening a connection. */
+export interface ConnectionOptions extends PagerOptions {
+  /** How long to wait for a lock, in milliseconds (0: fail at once with SQLITE_BUSY). */
+  timeout?: number;
+}
+
+interface UserSavepoint {
+  name: string;
+  depth: number;
+  /** This savepoint opened the transaction (RELEASE of it commits). */
+  startedTxn: boolean;
+}
+
+/** A compiled statement bound to its connection; re-compiled when the schema changes. */
+export class CompiledStatement {
+  private exe: Executable | undefined;
+  private generation = -1;
+
+  /** Wraps a parsed statement. */
+  constructor(private readonly conn: Connection, readonly ast: Statement) {}
+
+  /** The executable for the current schema (compiling it if needed). */
+  executable(): Executable {
+    if (!this.exe || this.generation !== this.conn.catalog.generation) {
+      this.exe = this.conn.compile(this.ast);
+      this.generation = this.conn.catalog.generation;
+    }
+    return this.exe;
+  }
+
+  /** Number of parameters the statement takes. */
+  get paramCount(): number {
+    return this.ast.paramCount;
+  }
+}
+
+/** One open database file. */
+export class Connection {
+  /** The pager. */
+  readonly pager: PagerImpl;
+  /** The B-tree layer. */
+  readonly btree: BTree;
+  /** The schema catalog. */
+  readonly catalog: Catalog;
+  /** Counters for changes() and last_insert_rowid(). */
+  readonly ctx: FunctionContext = { changes: 0, totalChanges: 0, lastInsertRowid: 0 };
+  private explicit = false;
+  private readonly savepoints: UserSavepoint[] = [];
+  private active = 0;
+  private closed = false;
+
+  /** Opens `path` on `vfs`. */
+  constructor(vfs: Vfs, path: string, options: ConnectionOptions = {}) {
+    this.pager = PagerImpl.open(vfs, path, options);
+    this.btree = new BTree(this.pager);
+    this.catalog = new Catalog(this.btree, (sql) => {
+      const { stmt } = parseOne(sql);
+      if (!stmt) throw new SqliteError("SQLITE_CORRUPT", "malformed database schema");
+      return stmt;
+    });
+  }
+
+  /** True while BEGIN ... COMMIT is open. */
+  get inTransaction(): boolean {
+    return this.explicit;
+  }
+
+  /** True until close(). */
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Closes the files; an open transaction is rolled back. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pager.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new SqliteError("SQLITE_MISUSE", "database is not open");
+  }
+
+  /** Starts a read transaction if none is open, and brings the catalog up to date. */
+  private enterRead(): void {
+    if (!this.pager.inReadTransaction()) {
+      this.pager.beginRead();
+      try {
+        this.refreshCatalog();
+      } catch (e) {
+        this.pager.endRead();
+        throw e;
+      }
+    }
+  }
+
+  private refreshCatalog(): void {
+    if (this.pager.pageCount() === 0) {
+      this.catalog.clear();
+    } else {
+      this.catalog.refresh();
+    }
+  }
+
+  /** Ends the read transaction when nothing needs it any more. */
+  private leaveRead(): void {
+    if (!this.explicit && this.active === 0 && !this.pager.inWriteTransaction()) {
+      this.pager.endRead();
+    }
+  }
+
+  /**
+   * Parses the first statement of `sql` at `offset` and compiles it; returns null when only
+   * whitespace and comments remain. `end` is where the next statement starts.
+   */
+  prepare(sql: string, offset = 0): { stmt: CompiledStatement | null; end: number } {
+    this.checkOpen();
+    const { stmt, end } = parseOne(sql, offset);
+    if (!stmt) return { stmt: null, end };
+    const compiled = new CompiledStatement(this, stmt);
+    this.enterRead();
+    try {
+      compiled.executable();
+    } finally {
+      this.leaveRead();
+    }
+    return { stmt: compiled, end };
+  }
+
+  /** Compiles a statement against the current schema. */
+  compile(ast: Statement): Executable {
+    switch (ast.kind) {
+      case "select":
+        return { ...compileSelect(ast, this.catalog, this.btree), writes: false };
+      case "insert":
+        return compileInsert(ast, this.catalog, this.btree);
+      case "update":
+        return compileUpdate(ast, this.catalog, this.btree);
+      case "delete":
+        return compileDelete(ast, this.catalog, this.btree);
+      case "createTable":
+        return compileCreateTable(ast, this.catalog);
+      case "createIndex":
+        return compileCreateIndex(ast, this.catalog, this.btree);
+      case "drop":
+        return compileDrop(ast, this.catalog);
+      case "pragma":
+        return compilePragma(ast, this);
+      case "explain": {
+        if (!ast.queryPlan) {
+          throw new SqliteError(
+            "SQLITE_ERROR",
+            "EXPLAIN (bytecode) is not supported; use EXPLAIN QUERY PLAN",
+          );
+        }
+        const inner = this.compile(ast.stmt);
+        const rows: SqlValue[][] = inner.plan.map((detail, i) => [i + 2, 0, 0, detail]);
+        return {
+          columns: ["id", "parent", "notused", "detail"],
+          columnInfo: [0, 1, 2, 3].map(() => ({ table: null, column: null, type: null })),
+          plan: [],
+          writes: false,
+          *rows() {
+            yield* rows;
+          },
+        };
+      }
+      case "begin":
+      case "commit":
+      case "rollback":
+      case "savepoint":
+      case "release":
+        return this.control(ast);
+      default:
+        throw new SqliteError("SQLITE_ERROR", `${describe(ast)} is not supported yet`);
+    }
+  }
+
+  /** Transaction-control statements run outside the per-statement transaction logic. */
+  private control(ast: Statement): Executable {
+    const run = () => this.transactionControl(ast);
+    return {
+      columns: [],
+      columnInfo: [],
+      plan: [],
+      writes: false,
+      // deno-lint-ignore require-yield
+      *rows() {
+        run();
+      },
+      control: true,
+    } as Executable & { control: true };
+  }
+
+  private transactionControl(ast: Statement): void {
+    const pager = this.pager;
+    switch (ast.kind) {
+      case "begin":
+        if (this.explicit) {
+          throw new SqliteError("SQLITE_ERROR", "cannot start a transaction within a transaction");
+        }
+        if (ast.mode === "IMMEDIATE" || ast.mode === "EXCLUSIVE") {
+          this.enterRead();
+          try {
+            pager.beginWrite();
+          } catch (e) {
+            this.leaveRead();
+            throw e;
+          }
+        }
+        this.explicit = true;
+        return;
+      case "commit":
+        if (!this.explicit) {
+          throw new SqliteError("SQLITE_ERROR", "cannot commit - no transaction is active");
+        }
+        pager.commit();
+        this.explicit = false;
+        this.savepoints.length = 0;
+        this.leaveRead();
+        return;
+      case "rollback":
+        if (ast.savepoint !== undefined) {
+          const i = this.findSavepoint(ast.savepoint);
+          const sp = this.savepoints[i];
+          this.savepoints.length = i + 1;
+          pager.rollbackToSavepoint(sp.depth);
+          this.afterRollback();
+          return;
+        }
+        if (!this.explicit) {
+          throw new SqliteError("SQLITE_ERROR", "cannot rollback - no transaction is active");
+        }
+        this.rollbackAll();
+        return;
+      case "savepoint": {
+        const startedTxn = !this.explicit;
+        this.enterRead();
+        try {
+          pager.beginWrite();
+        } catch (e) {
+          this.leaveRead();
+          throw e;
+        }
+        this.explicit = true;
+        this.savepoints.push({ name: ast.name, depth: pager.savepoint(), startedTxn });
+        return;
+      }
+      case "release": {
+        const i = this.findSavepoint(ast.name);
+        const sp = this.savepoints[i];
+        this.savepoints.length = i;
+        if (sp.startedTxn) {
+          pager.commit();
+          this.explicit = false;
+          this.leaveRead();
+        } else {
+          pager.releaseSavepoint(sp.depth);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private findSavepoint(name: string): number {
+    for (let i = this.savepoints.length - 1; i >= 0; i--) {
+      if (foldName(this.savepoints[i].name) === foldName(name)) return i;
+    }
+    throw new SqliteError("SQLITE_ERROR", `no such savepoint: ${name}`);
+  }
+
+  private afterRollback(): void {
+    this.btree.resetCursors();
+    this.refreshCatalog();
+  }
+
+  private rollbackAll(): void {
+    this.pager.rollback();
+    this.explicit = false;
+    this.savepoints.length = 0;
+    this.btree.resetCursors();
+    this.catalog.invalidate();
+    this.leaveRead();
+  }
+
+  /**
+   * Runs a compiled statement with bound parameters, yielding its rows. The statement's
+   * transaction ends when the generator finishes or is closed early.
+   */
+  *run(stmt: CompiledStatement, params: SqlValue[]): Generator<SqlValue[], void, undefined> {
+    this.checkOpen();
+    let exe = stmt.executable();
+    if ((exe as { control?: boolean }).control) {
+      yield* exe.rows(this.env(params));
+      return;
+    }
+    this.enterRead();
+    this.active++;
+    let depth = -1;
+    let settled = false;
+    try {
+      exe = stmt.executable(); // the schema may have changed since prepare()
+      if (exe.writes) {
+        this.pager.beginWrite();
+        this.btree.initialize();
+        depth = this.pager.savepoint();
+      }
+      yield* exe.rows(this.env(params));
+    } catch (e) {
+      settled = true;
+      this.active--;
+      this.failStatement(e, depth);
+      this.leaveRead();
+      throw e;
+    } finally {
+      if (!settled) {
+        // Finished, or closed early by the consumer: keep what the statement did.
+        settled = true;
+        this.active--;
+        this.finishStatement(depth);
+      }
+    }
+  }
+
+  /** Ends a statement that succeeded: releases its savepoint and commits in autocommit mode. */
+  private finishStatement(depth: number): void {
+    if (depth >= 0 && this.pager.inWriteTransaction()) this.pager.releaseSavepoint(depth);
+    if (!this.explicit && this.active === 0 && this.pager.inWriteTransaction()) {
+      try {
+        this.pager.commit();
+      } catch (e) {
+        this.rollbackAll();
+        throw e;
+      }
+    }
+    this.leaveRead();
+  }
+
+  private failStatement(e: unknown, depth: number): void {
+    const action = e instanceof ConstraintError ? e.action : "ABORT";
+    if (!this.pager.inWriteTransaction()) return;
+    if (action === "ROLLBACK" || (!this.explicit && this.active <= 1)) {
+      if (action === "FAIL" && depth >= 0 && !this.explicit) {
+        // FAIL keeps the rows changed before the failing one.
+        this.pager.releaseSavepoint(depth);
+        try {
+          this.pager.commit();
+        } catch {
+          this.rollbackAll();
+        }
+        return;
+      }
+      this.rollbackAll();
+      return;
+    }
+    if (depth >= 0) {
+      if (action !== "FAIL") {
+        this.pager.rollbackToSavepoint(depth);
+        this.afterRollback();
+      }
+      this.pager.releaseSavepoint(depth);
+    }
+  }
+
+  private env(params: SqlValue[]): Env {
+    return { params, rows: [], aggs: [], ctx: this.ctx };
+  }
+}
+
+function describe(ast: Statement): string {
+  switch (ast.kind) {
+    case "createView":
+      return "CREATE VIEW";
+    case "createTrigger":
+      return "CREATE TRIGGER";
+    case "createVirtualTable":
+      return "CREATE VIRTUAL TABLE";
+    case "alterTable":
+      return "ALTER TABLE";
+    case "unsupported":
+      return ast.name;
+    default:
+      return ast.kind.toUpperCase();
+  }
+}

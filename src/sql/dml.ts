@@ -1,0 +1,251 @@
+/**
+ * INSERT, UPDATE and DELETE on rowid tables.
+ * @module
+ */
+
+import type { BTreeApi, Rowid } from "../btree/types.ts";
+import { SqliteError } from "../errors.ts";
+import type { SqlValue } from "../record/value.ts";
+import type { Catalog } from "../schema/catalog.ts";
+import { foldName } from "../schema/names.ts";
+import type { TableInfo } from "../schema/types.ts";
+import type { DeleteStmt, InsertStmt, UpdateStmt } from "./ast.ts";
+import { compileExpr, passes } from "./compile_expr.ts";
+import { defaultsMaker, tableDefaults } from "./defaults.ts";
+import type { Env, Evaluator } from "./env.ts";
+import { planAccess } from "./planner.ts";
+import { CursorRow } from "./row.ts";
+import { Scope } from "./scope.ts";
+import { compileSelect, lookupTable } from "./select.ts";
+import { TableWriter } from "./table_writer.ts";
+import { visitRows } from "./access.ts";
+
+/** A compiled statement: result columns (empty for plain DML) and a run function. */
+export interface Executable {
+  /** Result column names. */
+  columns: string[];
+  /** Column origins, for Statement.columns(). */
+  columnInfo: { table: string | null; column: string | null; type: string | null }[];
+  /** EXPLAIN QUERY PLAN lines. */
+  plan: string[];
+  /** True when running it modifies the database. */
+  writes: boolean;
+  /** Runs it, yielding result rows. */
+  rows(env: Env): Generator<SqlValue[], void, undefined>;
+}
+
+function writableTable(catalog: Catalog, name: string, schema?: string): TableInfo {
+  const t = lookupTable(catalog, name, schema);
+  if (t.root === 1) throw new SqliteError("SQLITE_ERROR", `table ${t.name} may not be modified`);
+  if (t.withoutRowid) {
+    throw new SqliteError("SQLITE_ERROR", "WITHOUT ROWID tables are not supported yet");
+  }
+  return t;
+}
+
+function unsupported(what: string): SqliteError {
+  return new SqliteError("SQLITE_ERROR", `${what} is not supported yet`);
+}
+
+/** Compiles an INSERT. */
+export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeApi): Executable {
+  if (stmt.with) throw unsupported("WITH");
+  if (stmt.upsert.length > 0) throw unsupported("ON CONFLICT (upsert)");
+  if (stmt.returning) throw unsupported("RETURNING");
+  const table = writableTable(catalog, stmt.table, stmt.schema);
+  // Target slot per supplied value: column index, or -1 for an explicit rowid.
+  let targets: number[];
+  if (stmt.columns) {
+    targets = stmt.columns.map((c) => {
+      const i = table.columns.findIndex((col) => foldName(col.name) === foldName(c));
+      if (i >= 0) return i === table.rowidAlias ? -1 : i;
+      if (["rowid", "oid", "_rowid_"].includes(foldName(c))) return -1;
+      throw new SqliteError("SQLITE_ERROR", `table ${table.name} has no column named ${c}`);
+    });
+  } else {
+    targets = table.columns.map((_, i) => (i === table.rowidAlias ? -1 : i));
+  }
+  const nvals = targets.length;
+  let source: (env: Env) => Iterable<SqlValue[]>;
+  if (stmt.select === null) {
+    source = () => [[]];
+    targets = [];
+  } else if (
+    stmt.select.core.kind === "values" && stmt.select.compound.length === 0 &&
+    !stmt.select.orderBy && !stmt.select.limit
+  ) {
+    const scope = new Scope([]);
+    const rows = stmt.select.core.rows.map((r) => r.map((e) => compileExpr(e, scope).fn));
+    for (const r of rows) checkCount(table, r.length, nvals, !!stmt.columns);
+    source = function* (env) {
+      for (const r of rows) {
+        const vals = new Array<SqlValue>(r.length);
+        for (let i = 0; i < r.length; i++) vals[i] = r[i](env);
+        yield vals;
+      }
+    };
+  } else {
+    const q = compileSelect(stmt.select, catalog, btree);
+    checkCount(table, q.columns.length, nvals, !!stmt.columns);
+    // Materialise first: the SELECT may read the table being written.
+    source = (env) => [...q.rows(env)];
+  }
+  const makeDefaults = defaultsMaker(table);
+  const action = stmt.orAction;
+  return {
+    columns: [],
+    columnInfo: [],
+    plan: [],
+    writes: true,
+    // deno-lint-ignore require-yield
+    *rows(env) {
+      const w = new TableWriter(btree, table, env);
+      let changes = 0;
+      try {
+        for (const supplied of source(env)) {
+          const values = makeDefaults();
+          let rowidValue: SqlValue = null;
+          for (let i = 0; i < targets.length; i++) {
+            const t = targets[i];
+            if (t === -1) rowidValue = supplied[i];
+            else values[t] = supplied[i];
+          }
+          const rowid: Rowid = rowidValue === null ? w.newRowid() : w.rowidFrom(rowidValue);
+          if (table.rowidAlias >= 0) values[table.rowidAlias] = rowid;
+          if (!w.prepareRow(values, action, makeDefaults)) continue;
+          if (!w.checkUnique(rowid, values, action, undefined, table.pkConflict)) continue;
+          w.insert(rowid, values);
+          changes++;
+          env.ctx.lastInsertRowid = rowid;
+        }
+      } finally {
+        w.close();
+        env.ctx.changes = changes;
+        env.ctx.totalChanges += changes;
+      }
+    },
+  };
+}
+
+function checkCount(table: TableInfo, got: number, want: number, explicit: boolean): void {
+  if (got === want) return;
+  if (explicit) throw new SqliteError("SQLITE_ERROR", `${got} values for ${want} columns`);
+  throw new SqliteError(
+    "SQLITE_ERROR",
+    `table ${table.name} has ${want} columns but ${got} values were supplied`,
+  );
+}
+
+/** The rowids (and values) of the rows a WHERE selects, collected before any change. */
+function collectRows(
+  table: TableInfo,
+  alias: string | undefined,
+  where: DeleteStmt["where"],
+  btree: BTreeApi,
+): { scope: Scope; plan: string[]; collect: (env: Env) => { rowid: Rowid; values: SqlValue[] }[] } {
+  const scope = new Scope([{ name: alias ?? table.name, table }]);
+  const filter: Evaluator | undefined = where ? compileExpr(where, scope).fn : undefined;
+  const plan = planAccess(table, where, scope);
+  const defaults = tableDefaults(table);
+  return {
+    scope,
+    plan: [plan.detail],
+    collect(env) {
+      const row = new CursorRow(table, defaults);
+      env.rows = [row];
+      const out: { rowid: Rowid; values: SqlValue[] }[] = [];
+      for (const cur of visitRows(plan.access, btree, table.root, env)) {
+        row.load(cur);
+        if (filter && !passes(filter, env)) continue;
+        out.push({ rowid: cur.rowid(), values: row.values() });
+      }
+      return out;
+    },
+  };
+}
+
+/** Compiles a DELETE. */
+export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeApi): Executable {
+  if (stmt.with) throw unsupported("WITH");
+  if (stmt.returning) throw unsupported("RETURNING");
+  if (stmt.orderBy || stmt.limit) throw unsupported("DELETE ... LIMIT");
+  const table = writableTable(catalog, stmt.table, stmt.schema);
+  const { plan, collect } = collectRows(table, stmt.alias, stmt.where, btree);
+  return {
+    columns: [],
+    columnInfo: [],
+    plan,
+    writes: true,
+    // deno-lint-ignore require-yield
+    *rows(env) {
+      const victims = collect(env);
+      const w = new TableWriter(btree, table, env);
+      let changes = 0;
+      try {
+        for (const v of victims) if (w.deleteRow(v.rowid)) changes++;
+      } finally {
+        w.close();
+        env.ctx.changes = changes;
+        env.ctx.totalChanges += changes;
+      }
+    },
+  };
+}
+
+/** Compiles an UPDATE. */
+export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeApi): Executable {
+  if (stmt.with) throw unsupported("WITH");
+  if (stmt.returning) throw unsupported("RETURNING");
+  if (stmt.from) throw unsupported("UPDATE ... FROM");
+  if (stmt.orderBy || stmt.limit) throw unsupported("UPDATE ... LIMIT");
+  const table = writableTable(catalog, stmt.table, stmt.schema);
+  const { scope, plan, collect } = collectRows(table, stmt.alias, stmt.where, btree);
+  const sets: { column: number; fn: Evaluator }[] = [];
+  for (const s of stmt.set) {
+    if (s.columns.length !== 1) throw unsupported("row-value assignment");
+    const name = s.columns[0];
+    let i = table.columns.findIndex((c) => foldName(c.name) === foldName(name));
+    if (i < 0 && ["rowid", "oid", "_rowid_"].includes(foldName(name))) i = -1;
+    else if (i < 0) throw new SqliteError("SQLITE_ERROR", `no such column: ${name}`);
+    if (i === table.rowidAlias) i = -1;
+    sets.push({ column: i, fn: compileExpr(s.expr, scope).fn });
+  }
+  const action = stmt.orAction;
+  return {
+    columns: [],
+    columnInfo: [],
+    plan,
+    writes: true,
+    // deno-lint-ignore require-yield
+    *rows(env) {
+      const targets = collect(env);
+      const w = new TableWriter(btree, table, env);
+      let changes = 0;
+      try {
+        const row = { values: [] as SqlValue[], id: null as SqlValue };
+        env.rows = [{ column: (i) => row.values[i], rowid: () => row.id }];
+        for (const t of targets) {
+          row.values = t.values;
+          row.id = t.rowid;
+          const values = t.values.slice();
+          let rowid = t.rowid;
+          for (const s of sets) {
+            const v = s.fn(env);
+            if (s.column === -1) rowid = w.rowidFrom(v);
+            else values[s.column] = v;
+          }
+          if (table.rowidAlias >= 0) values[table.rowidAlias] = rowid;
+          if (!w.prepareRow(values, action)) continue;
+          if (!w.checkUnique(rowid, values, action, t.rowid, table.pkConflict)) continue;
+          w.deleteRow(t.rowid);
+          w.insert(rowid, values);
+          changes++;
+        }
+      } finally {
+        w.close();
+        env.ctx.changes = changes;
+        env.ctx.totalChanges += changes;
+      }
+    },
+  };
+}

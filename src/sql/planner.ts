@@ -1,0 +1,238 @@
+/**
+ * Chooses how a single-table statement finds its rows: a rowid lookup or range on the
+ * table B-tree, an equality/range seek on an index, or a full scan. The access path only
+ * narrows the rows visited; the whole WHERE clause is still evaluated on each row, so a
+ * bound only has to include every row that can match.
+ * @module
+ */
+
+import { comparisonAffinity } from "../record/affinity.ts";
+import type { Affinity } from "../record/affinity.ts";
+import type { SqlValue } from "../record/value.ts";
+import type { IndexInfo, TableInfo } from "../schema/types.ts";
+import type { Expr } from "./ast.ts";
+import { type Compiled, compileExpr } from "./compile_expr.ts";
+import type { Evaluator } from "./env.ts";
+import type { Scope } from "./scope.ts";
+
+/** One end of a range. */
+export interface Bound {
+  /** The bound's value (comparison affinity already applied). */
+  fn: Evaluator;
+  /** `<=`/`>=` rather than `<`/`>`. */
+  inclusive: boolean;
+}
+
+/** How rows are found. */
+export type Access =
+  | { kind: "scan" }
+  | { kind: "rowidEq"; keys: Evaluator[] }
+  | { kind: "rowidRange"; lo?: Bound; hi?: Bound }
+  | {
+    kind: "index";
+    index: IndexInfo;
+    /** Values for the leading equality columns (for an IN list on column 0: see `inList`). */
+    eq: Evaluator[];
+    /** Alternatives for the first key column (`a IN (...)`), each a full eq prefix head. */
+    inList?: Evaluator[];
+    lo?: Bound;
+    hi?: Bound;
+  };
+
+/** A term `column op value` usable by an access path. */
+interface Term {
+  column: number; // -1 = rowid
+  op: "=" | "<" | "<=" | ">" | ">=" | "in";
+  values: Evaluator[];
+  collation: string;
+  /** Comparison affinity between the column and the value. */
+  affinity: Affinity | null;
+}
+
+const FLIP: Record<string, Term["op"]> = { "=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
+
+/** Splits a WHERE clause into its AND-ed terms. */
+export function conjuncts(e: Expr | undefined, out: Expr[] = []): Expr[] {
+  if (!e) return out;
+  if (e.kind === "binary" && e.op === "AND") {
+    conjuncts(e.left, out);
+    conjuncts(e.right, out);
+  } else {
+    out.push(e);
+  }
+  return out;
+}
+
+function converted(c: Compiled, aff: Affinity | null): Evaluator {
+  const f = c.fn;
+  if (aff === null || aff === "BLOB") return f;
+  return (env) => applyAff(f(env), aff);
+}
+
+import { applyComparisonAffinity } from "../record/affinity.ts";
+function applyAff(v: SqlValue, aff: Affinity): SqlValue {
+  return applyComparisonAffinity(v, aff);
+}
+
+function collationOf(col: Compiled, val: Compiled): string {
+  if (col.explicitCollation) return col.collation!;
+  if (val.explicitCollation) return val.collation!;
+  return col.collation ?? "BINARY";
+}
+
+/** Finds the usable terms of a WHERE clause for source 0 of `scope`. */
+function analyse(where: Expr | undefined, scope: Scope): Term[] {
+  const terms: Term[] = [];
+  for (const t of conjuncts(where)) {
+    try {
+      if (t.kind === "binary" && t.op in FLIP) {
+        const l = compileExpr(t.left, scope);
+        const r = compileExpr(t.right, scope);
+        let col: Compiled, val: Compiled, op = t.op as Term["op"];
+        if (l.column && l.column.source === 0 && r.constant) {
+          col = l;
+          val = r;
+        } else if (r.column && r.column.source === 0 && l.constant) {
+          col = r;
+          val = l;
+          op = FLIP[t.op];
+        } else continue;
+        const aff = comparisonAffinity(col.affinity, val.affinity);
+        terms.push({
+          column: col.column!.column,
+          op,
+          values: [converted(val, aff)],
+          collation: collationOf(col, val),
+          affinity: aff,
+        });
+      } else if (t.kind === "between" && !t.not) {
+        const x = compileExpr(t.expr, scope);
+        const lo = compileExpr(t.low, scope);
+        const hi = compileExpr(t.high, scope);
+        if (!x.column || x.column.source !== 0 || !lo.constant || !hi.constant) continue;
+        const column = x.column.column;
+        const la = comparisonAffinity(x.affinity, lo.affinity);
+        const ha = comparisonAffinity(x.affinity, hi.affinity);
+        terms.push({
+          column,
+          op: ">=",
+          values: [converted(lo, la)],
+          collation: collationOf(x, lo),
+          affinity: la,
+        });
+        terms.push({
+          column,
+          op: "<=",
+          values: [converted(hi, ha)],
+          collation: collationOf(x, hi),
+          affinity: ha,
+        });
+      } else if (t.kind === "inList" && !t.not && t.list.length > 0) {
+        const x = compileExpr(t.expr, scope);
+        if (!x.column || x.column.source !== 0) continue;
+        const items = t.list.map((i) => compileExpr(i, scope));
+        if (!items.every((i) => i.constant)) continue;
+        const colls = new Set(items.map((i) => collationOf(x, i)));
+        if (colls.size !== 1) continue;
+        terms.push({
+          column: x.column.column,
+          op: "in",
+          values: items.map((i) => converted(i, comparisonAffinity(x.affinity, i.affinity))),
+          collation: [...colls][0],
+          affinity: null,
+        });
+      }
+    } catch {
+      // A term the planner cannot use is still checked by the filter, which reports errors.
+    }
+  }
+  return terms;
+}
+
+/** A chosen access path and its EXPLAIN QUERY PLAN wording. */
+export interface Plan {
+  /** How rows are found. */
+  access: Access;
+  /** SQLite's EXPLAIN QUERY PLAN detail, e.g. `SEARCH t USING INDEX i (a=?)`. */
+  detail: string;
+}
+
+/** Chooses the access path for `table` (source 0 of `scope`) under `where`. */
+export function planAccess(table: TableInfo, where: Expr | undefined, scope: Scope): Plan {
+  const name = scope.sources[0].name === table.name
+    ? table.name
+    : `${table.name} AS ${scope.sources[0].name}`;
+  const terms = analyse(where, scope);
+  const rowidTerms = terms.filter((t) => t.column === -1);
+  const eq = rowidTerms.find((t) => t.op === "=" || t.op === "in");
+  if (eq) {
+    return {
+      access: { kind: "rowidEq", keys: eq.values },
+      detail: `SEARCH ${name} USING INTEGER PRIMARY KEY (rowid=?)`,
+    };
+  }
+
+  let best: { plan: Plan; score: number } | undefined;
+  for (const index of table.indexes) {
+    if (index.where) continue; // partial indexes need the WHERE to imply theirs
+    const eqVals: Evaluator[] = [];
+    const parts: string[] = [];
+    let inList: Evaluator[] | undefined;
+    let i = 0;
+    for (; i < index.columns.length; i++) {
+      const ic = index.columns[i];
+      const t = terms.find((t) =>
+        t.column === ic.column && t.collation === ic.collation &&
+        (t.op === "=" || (t.op === "in" && i === 0))
+      );
+      if (!t) break;
+      if (t.op === "in") inList = t.values;
+      else eqVals.push(t.values[0]);
+      parts.push(`${ic.name}=?`);
+    }
+    let lo: Bound | undefined;
+    let hi: Bound | undefined;
+    if (i < index.columns.length) {
+      const ic = index.columns[i];
+      for (const t of terms) {
+        if (t.column !== ic.column || t.collation !== ic.collation) continue;
+        if ((t.op === ">" || t.op === ">=") && !lo) {
+          lo = { fn: t.values[0], inclusive: t.op === ">=" };
+        }
+        if ((t.op === "<" || t.op === "<=") && !hi) {
+          hi = { fn: t.values[0], inclusive: t.op === "<=" };
+        }
+      }
+      if (lo) parts.push(`${ic.name}>?`);
+      if (hi) parts.push(`${ic.name}<?`);
+    }
+    if (parts.length === 0) continue;
+    const full = i === index.columns.length;
+    const score = i * 4 + (lo ? 1 : 0) + (hi ? 1 : 0) + (full && index.unique ? 8 : 0);
+    if (!best || score > best.score) {
+      best = {
+        score,
+        plan: {
+          access: { kind: "index", index, eq: eqVals, inList, lo, hi },
+          detail: `SEARCH ${name} USING INDEX ${index.name} (${parts.join(" AND ")})`,
+        },
+      };
+    }
+  }
+
+  const lo = rowidTerms.find((t) => t.op === ">" || t.op === ">=");
+  const hi = rowidTerms.find((t) => t.op === "<" || t.op === "<=");
+  if (best && (best.score >= 4 || (!lo && !hi))) return best.plan;
+  if (lo || hi) {
+    const parts = [lo ? "rowid>?" : "", hi ? "rowid<?" : ""].filter((p) => p);
+    return {
+      access: {
+        kind: "rowidRange",
+        lo: lo && { fn: lo.values[0], inclusive: lo.op === ">=" },
+        hi: hi && { fn: hi.values[0], inclusive: hi.op === "<=" },
+      },
+      detail: `SEARCH ${name} USING INTEGER PRIMARY KEY (${parts.join(" AND ")})`,
+    };
+  }
+  return { access: { kind: "scan" }, detail: `SCAN ${name}` };
+}

@@ -1,0 +1,63 @@
+/**
+ * A FROM source's current row, read lazily from a table cursor: the record header is
+ * parsed on the first column asked for, and only the columns asked for are decoded.
+ * @module
+ */
+
+import type { Rowid, TableCursor } from "../btree/types.ts";
+import { fromStorage } from "../record/affinity.ts";
+import { RecordReader } from "../record/record_reader.ts";
+import type { SqlValue } from "../record/value.ts";
+import type { TableInfo } from "../schema/types.ts";
+import type { RowSource } from "./env.ts";
+
+/** The row a table cursor is on, as a {@link RowSource}. */
+export class CursorRow implements RowSource {
+  private readonly reader = new RecordReader();
+  private parsed = false;
+  private id: Rowid = 0;
+  /** Per column: read-time conversion is needed (REAL affinity). */
+  private readonly realAffinity: boolean[];
+
+  /**
+   * A row view over `table`; `defaults` are the values of columns missing from old
+   * records (ALTER TABLE ADD COLUMN).
+   */
+  constructor(readonly table: TableInfo, private readonly defaults: SqlValue[]) {
+    this.realAffinity = table.columns.map((c) => c.affinity === "REAL");
+  }
+
+  /** Points the view at the cursor's current entry. */
+  load(cursor: TableCursor): void {
+    this.cursor = cursor;
+    this.id = cursor.rowid();
+    this.parsed = false;
+  }
+
+  private cursor: TableCursor | undefined;
+
+  /** Column `i` of the current row. */
+  column(i: number): SqlValue {
+    if (i === this.table.rowidAlias) return this.id;
+    if (!this.parsed) {
+      this.reader.reset(this.cursor!.payload());
+      this.parsed = true;
+    }
+    if (i >= this.reader.columnCount) return this.defaults[i] ?? null;
+    const v = this.reader.column(i);
+    return this.realAffinity[i] ? fromStorage(v, "REAL") : v;
+  }
+
+  /** The current rowid. */
+  rowid(): SqlValue {
+    return this.id;
+  }
+
+  /** All columns of the current row (rowid alias filled in). */
+  values(): SqlValue[] {
+    const n = this.table.columns.length;
+    const out = new Array<SqlValue>(n);
+    for (let i = 0; i < n; i++) out[i] = this.column(i);
+    return out;
+  }
+}

@@ -1,0 +1,619 @@
+/**
+ * SELECT on one table (or none): access path, WHERE, GROUP BY / aggregates / HAVING,
+ * DISTINCT, ORDER BY, LIMIT / OFFSET.
+ * @module
+ */
+
+import type { BTreeApi } from "../btree/types.ts";
+import { SqliteError } from "../errors.ts";
+import { builtinCollation, type Collation } from "../record/collation.ts";
+import { compareValues } from "../record/compare.ts";
+import { castToInteger } from "../record/conversion.ts";
+import { Real, type SqlValue } from "../record/value.ts";
+import type { Catalog } from "../schema/catalog.ts";
+import { foldName } from "../schema/names.ts";
+import type { TableInfo } from "../schema/types.ts";
+import type { Expr, FunctionExpr, OrderingTerm, ResultColumn, Select, SelectCore } from "./ast.ts";
+import { type AggregateSink, type Compiled, compileExpr, passes } from "./compile_expr.ts";
+import { ArrayRow, type Env, type Evaluator, NULL_ROW } from "./env.ts";
+import { type AggregateState, makeAggregate } from "./aggregates.ts";
+import { type Plan, planAccess } from "./planner.ts";
+import { CursorRow } from "./row.ts";
+import { Scope, type Source } from "./scope.ts";
+import { visitRows } from "./access.ts";
+import { tableDefaults } from "./defaults.ts";
+
+/** A compiled query: its column names and a function producing its rows. */
+export interface Query {
+  /** Result column names. */
+  columns: string[];
+  /** Declared types and origins of result columns that are plain column references. */
+  columnInfo: { table: string | null; column: string | null; type: string | null }[];
+  /** Produces the rows. */
+  rows(env: Env): Generator<SqlValue[], void, undefined>;
+  /** EXPLAIN QUERY PLAN lines. */
+  plan: string[];
+}
+
+interface OutputColumn {
+  name: string;
+  compiled: Compiled;
+  expr: Expr;
+  alias?: string;
+  info: Query["columnInfo"][number];
+}
+
+interface AggSpec {
+  call: FunctionExpr;
+  args: Compiled[];
+}
+
+/** Compiles a SELECT. */
+export function compileSelect(sel: Select, catalog: Catalog, btree: BTreeApi): Query {
+  if (sel.with) throw notSupported("WITH clauses");
+  if (sel.compound.length > 0) throw notSupported("compound SELECTs");
+  const core = sel.core;
+  if (core.kind === "values") return compileValues(core.rows, sel);
+  return compileCore(core, sel, catalog, btree);
+}
+
+function notSupported(what: string): SqliteError {
+  return new SqliteError("SQLITE_ERROR", `${what} are not supported yet`);
+}
+
+/** Resolves the FROM clause to its one table (or none). */
+export function resolveFrom(core: SelectCore, catalog: Catalog): Source[] {
+  const from = core.from;
+  if (!from) return [];
+  if (from.kind === "join") throw notSupported("joins");
+  if (from.kind === "subquery") throw notSupported("subqueries in FROM");
+  if (from.kind === "function") throw notSupported("table-valued functions");
+  return [{ name: from.alias ?? from.name, table: lookupTable(catalog, from.name, from.schema) }];
+}
+
+/** Finds a table, with SQLite's errors for what it is not. */
+export function lookupTable(catalog: Catalog, name: string, schema?: string): TableInfo {
+  if (schema !== undefined && foldName(schema) !== "main") {
+    throw new SqliteError("SQLITE_ERROR", `unknown database ${schema}`);
+  }
+  const t = catalog.table(name);
+  if (t) return t;
+  const other = catalog.others.get(foldName(name));
+  if (other?.type === "view") throw notSupported("views");
+  throw new SqliteError("SQLITE_ERROR", `no such table: ${schema ? schema + "." : ""}${name}`);
+}
+
+function exprName(
+  rc: Extract<ResultColumn, { kind: "expr" }>,
+  sources: Source[],
+): OutputColumn["info"] & { name: string } {
+  const e = rc.expr;
+  if (e.kind === "column") {
+    for (const s of sources) {
+      if (e.table !== undefined && foldName(e.table) !== foldName(s.name)) continue;
+      const t = s.table;
+      let ci = t.columns.findIndex((c) => foldName(c.name) === foldName(e.name));
+      if (ci < 0 && ["rowid", "oid", "_rowid_"].includes(foldName(e.name))) ci = t.rowidAlias;
+      if (ci >= 0) {
+        const name = rc.alias ?? t.columns[ci].name;
+        return {
+          name,
+          table: t.name,
+          column: t.columns[ci].name,
+          type: t.columns[ci].type || null,
+        };
+      }
+      if (["rowid", "oid", "_rowid_"].includes(foldName(e.name))) {
+        return { name: rc.alias ?? "rowid", table: t.name, column: "rowid", type: "INTEGER" };
+      }
+    }
+  }
+  const text = (rc as { text?: string }).text;
+  return { name: rc.alias ?? text ?? exprText(e), table: null, column: null, type: null };
+}
+
+/** A fallback rendering of an expression (result names use the source text when known). */
+function exprText(e: Expr): string {
+  switch (e.kind) {
+    case "column":
+      return e.table ? `${e.table}.${e.name}` : e.name;
+    case "literal":
+      return typeof e.value === "string"
+        ? `'${e.value.replaceAll("'", "''")}'`
+        : String(e.value instanceof Real ? e.value.value : e.value);
+    case "function":
+      return `${e.name}(${e.star ? "*" : e.args.map(exprText).join(",")})`;
+    default:
+      return e.kind;
+  }
+}
+
+function expandColumns(
+  columns: ResultColumn[],
+  sources: Source[],
+): Extract<ResultColumn, { kind: "expr" }>[] {
+  const out: Extract<ResultColumn, { kind: "expr" }>[] = [];
+  for (const rc of columns) {
+    if (rc.kind === "expr") {
+      out.push(rc);
+      continue;
+    }
+    const picked = rc.kind === "star"
+      ? sources
+      : sources.filter((s) => foldName(s.name) === foldName(rc.table));
+    if (rc.kind === "star" && sources.length === 0) {
+      throw new SqliteError("SQLITE_ERROR", "no tables specified");
+    }
+    if (rc.kind === "tableStar" && picked.length === 0) {
+      throw new SqliteError("SQLITE_ERROR", `no such table: ${rc.table}`);
+    }
+    for (const s of picked) {
+      for (const c of s.table.columns) {
+        out.push({
+          kind: "expr",
+          expr: { kind: "column", table: s.name, name: c.name, doubleQuoted: false },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function hasAggregate(e: Expr | undefined): boolean {
+  if (!e) return false;
+  let found = false;
+  walk(e, (n) => {
+    if (n.kind === "function" && !n.over && isAggregateCall(n)) found = true;
+  });
+  return found;
+}
+
+import { isAggregateName } from "./fn_shim.ts";
+function isAggregateCall(f: FunctionExpr): boolean {
+  return isAggregateName(f.name.toLowerCase(), f.star ? 0 : f.args.length);
+}
+
+/** Calls `fn` on every node of an expression tree (not descending into subqueries). */
+export function walk(e: Expr, fn: (e: Expr) => void): void {
+  fn(e);
+  switch (e.kind) {
+    case "unary":
+    case "collate":
+    case "cast":
+    case "isNull":
+      walk(e.expr, fn);
+      break;
+    case "binary":
+      walk(e.left, fn);
+      walk(e.right, fn);
+      break;
+    case "like":
+      walk(e.expr, fn);
+      walk(e.pattern, fn);
+      if (e.escape) walk(e.escape, fn);
+      break;
+    case "between":
+      walk(e.expr, fn);
+      walk(e.low, fn);
+      walk(e.high, fn);
+      break;
+    case "inList":
+      walk(e.expr, fn);
+      e.list.forEach((x) => walk(x, fn));
+      break;
+    case "inSelect":
+    case "inTable":
+      walk(e.expr, fn);
+      break;
+    case "case":
+      if (e.operand) walk(e.operand, fn);
+      for (const w of e.whens) {
+        walk(w.when, fn);
+        walk(w.then, fn);
+      }
+      if (e.else) walk(e.else, fn);
+      break;
+    case "function":
+      e.args.forEach((x) => walk(x, fn));
+      if (e.filter) walk(e.filter, fn);
+      break;
+    case "row":
+      e.items.forEach((x) => walk(x, fn));
+      break;
+    default:
+      break;
+  }
+}
+
+/** Evaluates LIMIT / OFFSET: an integer, or SQLite's "datatype mismatch". */
+export function evalLimit(fn: Evaluator | undefined, env: Env, dflt: number): number {
+  if (!fn) return dflt;
+  let v = fn(env);
+  if (typeof v === "string") {
+    const n = castToInteger(v);
+    if (String(n) === v.trim()) v = n;
+  }
+  if (v instanceof Real) v = v.value;
+  if (typeof v === "bigint") return v < 0n ? -1 : Number.MAX_SAFE_INTEGER;
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new SqliteError("SQLITE_MISMATCH", "datatype mismatch");
+  }
+  return v;
+}
+
+function compileValues(rows: Expr[][], sel: Select): Query {
+  const scope = new Scope([]);
+  const compiled = rows.map((r) => r.map((e) => compileExpr(e, scope).fn));
+  const n = rows[0].length;
+  for (const r of rows) {
+    if (r.length !== n) {
+      throw new SqliteError("SQLITE_ERROR", "all VALUES must have the same number of terms");
+    }
+  }
+  if (sel.orderBy) throw notSupported("ORDER BY on VALUES");
+  const limit = sel.limit ? compileExpr(sel.limit, scope).fn : undefined;
+  const offset = sel.offset ? compileExpr(sel.offset, scope).fn : undefined;
+  return {
+    columns: Array.from({ length: n }, (_, i) => `column${i + 1}`),
+    columnInfo: Array.from({ length: n }, () => ({ table: null, column: null, type: null })),
+    plan: [],
+    *rows(env) {
+      let lim = evalLimit(limit, env, -1);
+      let off = Math.max(0, evalLimit(offset, env, 0));
+      for (const r of compiled) {
+        if (lim === 0) return;
+        const vals = r.map((f) => f(env));
+        if (off > 0) {
+          off--;
+          continue;
+        }
+        if (lim > 0) lim--;
+        yield vals;
+      }
+    },
+  };
+}
+
+interface SortKey {
+  fn: Evaluator;
+  desc: boolean;
+  nullsFirst: boolean;
+  coll: Collation;
+}
+
+function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTreeApi): Query {
+  if (core.windows) throw notSupported("window definitions");
+  const sources = resolveFrom(core, catalog);
+  const scope = new Scope(sources);
+  const table = sources[0]?.table;
+  const items = expandColumns(core.columns, sources);
+
+  const aggregate = core.groupBy !== undefined ||
+    items.some((rc) => hasAggregate(rc.expr)) || hasAggregate(core.having) ||
+    (sel.orderBy ?? []).some((t) => hasAggregate(t.expr));
+  if (core.having && !aggregate) {
+    throw new SqliteError("SQLITE_ERROR", "a GROUP BY clause is required before HAVING");
+  }
+
+  const aggs: AggSpec[] = [];
+  const sink: AggregateSink | undefined = aggregate
+    ? {
+      add(call, args) {
+        aggs.push({ call, args });
+        return aggs.length - 1;
+      },
+    }
+    : undefined;
+
+  const where = core.where
+    ? compileExpr(core.where, scope, { context: "WHERE clause" })
+    : undefined;
+  if (core.where && hasAggregate(core.where)) {
+    throw new SqliteError(
+      "SQLITE_ERROR",
+      "misuse of aggregate function " + firstAggName(core.where) + "()",
+    );
+  }
+  const groupBy = (core.groupBy ?? []).map((e) => {
+    if (hasAggregate(e)) {
+      throw new SqliteError(
+        "SQLITE_ERROR",
+        "aggregate functions are not allowed in the GROUP BY clause",
+      );
+    }
+    return resolveGroupTerm(e, items, scope);
+  });
+  const outputs: OutputColumn[] = items.map((rc) => {
+    const info = exprName(rc, sources);
+    return {
+      name: info.name,
+      compiled: compileExpr(rc.expr, scope, { aggregates: sink }),
+      expr: rc.expr,
+      alias: rc.alias,
+      info: { table: info.table, column: info.column, type: info.type },
+    };
+  });
+  const having = core.having ? compileExpr(core.having, scope, { aggregates: sink }).fn : undefined;
+  const sortKeys = (sel.orderBy ?? []).map((t, i) => orderKey(t, i, outputs, scope, sink));
+  const limit = sel.limit ? compileExpr(sel.limit, new Scope([])).fn : undefined;
+  const offset = sel.offset ? compileExpr(sel.offset, new Scope([])).fn : undefined;
+  const distinctColls = core.distinct
+    ? outputs.map((o) => builtinCollation(o.compiled.collation ?? "BINARY")!)
+    : undefined;
+
+  const plan: Plan | undefined = table ? planAccess(table, core.where, scope) : undefined;
+  const planLines = plan ? [plan.detail] : [];
+  if (aggregate && groupBy.length > 0) planLines.push("USE TEMP B-TREE FOR GROUP BY");
+  if (sortKeys.length > 0) planLines.push("USE TEMP B-TREE FOR ORDER BY");
+  if (core.distinct) {
+    planLines.splice(
+      planLines.length - (sortKeys.length > 0 ? 1 : 0),
+      0,
+      "USE TEMP B-TREE FOR DISTINCT",
+    );
+  }
+
+  const defaults = table ? tableDefaults(table) : [];
+  const outFns = outputs.map((o) => o.compiled.fn);
+  const nOut = outFns.length;
+
+  // Produces each input row (after WHERE) by setting env.rows[0].
+  function* inputRows(env: Env): Generator<void, void, undefined> {
+    if (!table) {
+      env.rows = [];
+      if (!where || passes(where.fn, env)) yield;
+      return;
+    }
+    const row = new CursorRow(table, defaults);
+    env.rows = [row];
+    for (const cur of visitRows(plan!.access, btree, table.root, env)) {
+      row.load(cur);
+      if (where && !passes(where.fn, env)) continue;
+      yield;
+    }
+  }
+
+  function project(env: Env): SqlValue[] {
+    const vals = new Array<SqlValue>(nOut);
+    for (let i = 0; i < nOut; i++) vals[i] = outFns[i](env);
+    return vals;
+  }
+
+  function* groupedRows(env: Env): Generator<void, void, undefined> {
+    // One aggregate min()/max() makes bare columns come from the row it picked.
+    const special = aggs.length === 1 && ["min", "max"].includes(aggs[0].call.name.toLowerCase())
+      ? (aggs[0].call.name.toLowerCase() === "min" ? -1 : 1)
+      : 0;
+    const specialColl = special
+      ? builtinCollation(aggs[0].args[0]?.collation ?? "BINARY")!
+      : undefined;
+    interface Group {
+      keys: SqlValue[];
+      states: AggregateState[];
+      row: ArrayRow | undefined;
+      best: SqlValue;
+    }
+    const groups = new Map<string, Group>();
+    const order: Group[] = [];
+    const groupColls = groupBy.map((g) => builtinCollation(g.collation ?? "BINARY")!);
+    for (const _ of inputRows(env)) {
+      const keys = groupBy.map((g) => g.fn(env));
+      const k = groupKey(keys, groupColls);
+      let g = groups.get(k);
+      if (!g) {
+        g = {
+          keys,
+          states: aggs.map((a) => makeAggregate(a.call, a.args)),
+          row: undefined,
+          best: null,
+        };
+        groups.set(k, g);
+        order.push(g);
+      }
+      let takeRow = true;
+      for (let i = 0; i < aggs.length; i++) {
+        const st = g.states[i];
+        st.step(env);
+      }
+      if (special && aggs[0].args.length === 1) {
+        const v = aggs[0].args[0].fn(env);
+        if (v === null) takeRow = g.row === undefined;
+        else if (g.best === null || compareValues(v, g.best, specialColl) * special > 0) g.best = v;
+        else takeRow = false;
+      }
+      if (takeRow && table) {
+        const src = env.rows[0] as CursorRow;
+        g.row = new ArrayRow(src.values(), src.rowid());
+      }
+    }
+    if (groupBy.length === 0 && order.length === 0) {
+      order.push({
+        keys: [],
+        states: aggs.map((a) => makeAggregate(a.call, a.args)),
+        row: undefined,
+        best: null,
+      });
+    }
+    if (groupBy.length > 0) {
+      order.sort((a, b) => {
+        for (let i = 0; i < groupBy.length; i++) {
+          const c = compareValues(a.keys[i], b.keys[i], groupColls[i]);
+          if (c !== 0) return c;
+        }
+        return 0;
+      });
+    }
+    for (const g of order) {
+      env.rows = [g.row ?? NULL_ROW];
+      env.aggs = g.states.map((s) => s.final());
+      if (having && !passes(having, env)) continue;
+      yield;
+    }
+  }
+
+  return {
+    columns: outputs.map((o) => o.name),
+    columnInfo: outputs.map((o) => o.info),
+    plan: planLines,
+    *rows(env) {
+      let lim = evalLimit(limit, env, -1);
+      let off = Math.max(0, evalLimit(offset, env, 0));
+      if (lim === 0) return;
+      const seen = distinctColls ? new Set<string>() : undefined;
+      const source = aggregate ? groupedRows(env) : inputRows(env);
+      if (sortKeys.length === 0) {
+        for (const _ of source) {
+          const vals = project(env);
+          if (seen) {
+            const k = groupKey(vals, distinctColls!);
+            if (seen.has(k)) continue;
+            seen.add(k);
+          }
+          if (off > 0) {
+            off--;
+            continue;
+          }
+          yield vals;
+          if (lim > 0 && --lim === 0) return;
+        }
+        return;
+      }
+      const buffered: { keys: SqlValue[]; vals: SqlValue[] }[] = [];
+      for (const _ of source) {
+        const vals = project(env);
+        if (seen) {
+          const k = groupKey(vals, distinctColls!);
+          if (seen.has(k)) continue;
+          seen.add(k);
+        }
+        buffered.push({ keys: sortKeys.map((s) => s.fn(env)), vals });
+      }
+      buffered.sort((a, b) => {
+        for (let i = 0; i < sortKeys.length; i++) {
+          const s = sortKeys[i];
+          const x = a.keys[i];
+          const y = b.keys[i];
+          if (x === null || y === null) {
+            if (x === y) continue;
+            return (x === null) === s.nullsFirst ? -1 : 1;
+          }
+          const c = compareValues(x, y, s.coll);
+          if (c !== 0) return s.desc ? -c : c;
+        }
+        return 0;
+      });
+      for (const r of buffered) {
+        if (off > 0) {
+          off--;
+          continue;
+        }
+        yield r.vals;
+        if (lim > 0 && --lim === 0) return;
+      }
+    },
+  };
+}
+
+function firstAggName(e: Expr): string {
+  let name = "";
+  walk(e, (n) => {
+    if (!name && n.kind === "function" && isAggregateCall(n)) name = n.name;
+  });
+  return name;
+}
+
+/** GROUP BY terms: an integer K names the K-th result column, as does a result alias. */
+function resolveGroupTerm(
+  e: Expr,
+  items: Extract<ResultColumn, { kind: "expr" }>[],
+  scope: Scope,
+): Compiled {
+  if (e.kind === "literal" && typeof e.value === "number" && Number.isInteger(e.value)) {
+    const k = e.value;
+    if (k < 1 || k > items.length) {
+      throw new SqliteError(
+        "SQLITE_ERROR",
+        `${ordinal(1)} GROUP BY term out of range - should be between 1 and ${items.length}`,
+      );
+    }
+    return compileExpr(items[k - 1].expr, scope);
+  }
+  if (e.kind === "column" && e.table === undefined) {
+    // A name that is not a column of the table but is a result alias refers to that result.
+    if (!scope.resolve(undefined, e.name)) {
+      const hit = items.find((i) =>
+        i.alias !== undefined && foldName(i.alias) === foldName(e.name)
+      );
+      if (hit) return compileExpr(hit.expr, scope);
+    }
+  }
+  return compileExpr(e, scope);
+}
+
+function ordinal(n: number): string {
+  const s = n % 100 >= 11 && n % 100 <= 13 ? "th" : ["th", "st", "nd", "rd"][n % 10] ?? "th";
+  return `${n}${s}`;
+}
+
+function orderKey(
+  t: OrderingTerm,
+  i: number,
+  outputs: OutputColumn[],
+  scope: Scope,
+  sink: AggregateSink | undefined,
+): SortKey {
+  let e = t.expr;
+  let explicitColl: string | undefined;
+  if (e.kind === "collate") {
+    explicitColl = e.collation;
+    e = e.expr;
+  }
+  let compiled: Compiled | undefined;
+  if (e.kind === "literal" && typeof e.value === "number" && Number.isInteger(e.value)) {
+    const k = e.value;
+    if (k < 1 || k > outputs.length) {
+      throw new SqliteError(
+        "SQLITE_ERROR",
+        `${ordinal(i + 1)} ORDER BY term out of range - should be between 1 and ${outputs.length}`,
+      );
+    }
+    compiled = outputs[k - 1].compiled;
+  } else if (e.kind === "column" && e.table === undefined) {
+    const hit = outputs.find((o) =>
+      o.alias !== undefined && foldName(o.alias) === foldName(e.name)
+    );
+    if (hit) compiled = hit.compiled;
+  }
+  if (!compiled) compiled = compileExpr(e, scope, { aggregates: sink });
+  const desc = t.order === "DESC";
+  const collName = explicitColl ?? compiled.collation ?? "BINARY";
+  const coll = builtinCollation(collName);
+  if (!coll) throw new SqliteError("SQLITE_ERROR", `no such collation sequence: ${collName}`);
+  return {
+    fn: compiled.fn,
+    desc,
+    nullsFirst: t.nulls ? t.nulls === "FIRST" : !desc,
+    coll,
+  };
+}
+
+/** A string identifying a row of values under per-column collations (for DISTINCT/GROUP BY). */
+export function groupKey(vals: SqlValue[], colls: Collation[]): string {
+  let k = "";
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i];
+    if (v === null) k += "N|";
+    else if (typeof v === "number" || typeof v === "bigint") k += "n" + v + "|";
+    else if (v instanceof Real) k += "n" + v.value + "|";
+    else if (typeof v === "string") {
+      const c = colls[i]?.name;
+      const s = c === "NOCASE"
+        ? v.replace(/[A-Z]+/g, (m) => m.toLowerCase())
+        : c === "RTRIM"
+        ? v.replace(/ +$/, "")
+        : v;
+      k += "t" + s.length + ":" + s + "|";
+    } else k += "b" + Array.from(v).join(",") + "|";
+  }
+  return k;
+}
