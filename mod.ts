@@ -65,6 +65,25 @@ export interface RunResult {
   lastInsertRowid: number | bigint;
 }
 
+/** A function run in a transaction; see {@link Database.transaction}. */
+export interface TransactionFunction<A extends unknown[], R> {
+  /** Runs the function in a transaction (BEGIN DEFERRED, or a savepoint when nested). */
+  (...args: A): R;
+  /** The same, with BEGIN DEFERRED. */
+  deferred: (...args: A) => R;
+  /** The same, with BEGIN IMMEDIATE. */
+  immediate: (...args: A) => R;
+  /** The same, with BEGIN EXCLUSIVE. */
+  exclusive: (...args: A) => R;
+}
+
+let savepointCounter = 0;
+
+function isThenable(v: unknown): boolean {
+  return (typeof v === "object" || typeof v === "function") && v !== null &&
+    typeof (v as { then?: unknown }).then === "function";
+}
+
 /** A result column's name and origin. */
 export interface ColumnDescription {
   /** The column's name in the result. */
@@ -166,6 +185,48 @@ export class Database {
     const { stmt } = this.#conn.prepare(sql);
     if (!stmt) throw new SqliteError("SQLITE_MISUSE", "not an error");
     return new Statement(this.#conn, stmt, sql);
+  }
+
+  /**
+   * Wraps `fn` in a transaction (better-sqlite3 style): calling the result runs `fn` between
+   * BEGIN and COMMIT, rolling back if it throws. Called inside another transaction it uses a
+   * savepoint instead, so transactions nest. `.deferred`, `.immediate` and `.exclusive` pick
+   * the BEGIN mode. `fn` must be synchronous: a function returning a promise is refused.
+   *
+   * @example
+   * ```ts
+   * const addMany = db.transaction((names: string[]) => {
+   *   for (const n of names) insert.run(n);
+   * });
+   * addMany(["Ada", "Grace"]);
+   * ```
+   */
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): TransactionFunction<A, R> {
+    const make = (mode: "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE") => (...args: A): R => {
+      const nested = this.inTransaction;
+      const sp = `tsqlite_txn_${++savepointCounter}`;
+      this.exec(nested ? `SAVEPOINT ${sp}` : `BEGIN ${mode}`);
+      let result: R;
+      try {
+        result = fn(...args);
+        if (isThenable(result)) {
+          throw new SqliteError("SQLITE_MISUSE", "Transaction function cannot return a promise");
+        }
+      } catch (e) {
+        if (this.isOpen && this.inTransaction) {
+          if (nested) this.exec(`ROLLBACK TO ${sp}; RELEASE ${sp}`);
+          else this.exec("ROLLBACK");
+        }
+        throw e;
+      }
+      this.exec(nested ? `RELEASE ${sp}` : "COMMIT");
+      return result;
+    };
+    const f = make("DEFERRED") as TransactionFunction<A, R>;
+    f.deferred = f;
+    f.immediate = make("IMMEDIATE");
+    f.exclusive = make("EXCLUSIVE");
+    return f;
   }
 
   /** Closes the database; safe to call more than once. An open transaction is rolled back. */

@@ -206,6 +206,12 @@ export class Catalog {
       this.indexes.set(foldName(spec.name), index);
     }
     this.tables.set(foldName(table.name), table);
+    if (table.autoincrement && !this.tables.has("sqlite_sequence")) {
+      // SQLite keeps AUTOINCREMENT counters in this table, made with the first such table.
+      this.createTable(
+        this.parse("CREATE TABLE sqlite_sequence(name,seq)") as CreateTableStmt,
+      );
+    }
     this.bumpCookie();
     return table;
   }
@@ -228,6 +234,8 @@ export class Catalog {
       this.indexes.delete(foldName(index.name));
     }
     this.btree.dropTree(table.root);
+    const seq = this.tables.get("sqlite_sequence");
+    if (seq && table.autoincrement) this.setSequence(table.name, null);
     this.deleteRows((type, name, tbl) =>
       foldName(tbl) === foldName(table.name) && (type === "table" || type === "index") ||
       foldName(name) === foldName(table.name)
@@ -244,6 +252,68 @@ export class Catalog {
     const table = this.tables.get(foldName(index.table));
     if (table) table.indexes = table.indexes.filter((i) => i !== index);
     this.bumpCookie();
+  }
+
+  /**
+   * Rewrites sqlite_schema rows in place: `fn` gets each row (type, name, tbl_name,
+   * rootpage, sql) and returns the new row, or undefined to leave it. Bumps the cookie and
+   * reloads the catalog from the rewritten rows.
+   */
+  rewriteRows(fn: (row: SqlValue[]) => SqlValue[] | undefined): void {
+    const cur = this.btree.tableCursor(1);
+    const changed: { rowid: number | bigint; row: SqlValue[] }[] = [];
+    try {
+      for (let ok = cur.first(); ok; ok = cur.next()) {
+        const row = fn(decodeRecord(cur.payload()));
+        if (row) changed.push({ rowid: cur.rowid(), row });
+      }
+      for (const c of changed) cur.insert(c.rowid, encodeRecord(c.row));
+    } finally {
+      cur.close();
+    }
+    this.bumpCookie();
+    this.load(this.cookie);
+  }
+
+  /** The AUTOINCREMENT counter of a table (0 when it has none yet). */
+  getSequence(table: string): number | bigint {
+    const seq = this.tables.get("sqlite_sequence");
+    if (!seq) return 0;
+    const cur = this.btree.tableCursor(seq.root);
+    try {
+      for (let ok = cur.first(); ok; ok = cur.next()) {
+        const row = decodeRecord(cur.payload());
+        if (typeof row[0] === "string" && foldName(row[0]) === foldName(table)) {
+          const v = row[1];
+          return typeof v === "number" || typeof v === "bigint" ? v : 0;
+        }
+      }
+    } finally {
+      cur.close();
+    }
+    return 0;
+  }
+
+  /** Sets (or with null removes) the AUTOINCREMENT counter of a table. */
+  setSequence(table: string, value: number | bigint | null): void {
+    const seq = this.tables.get("sqlite_sequence");
+    if (!seq) return;
+    const cur = this.btree.tableCursor(seq.root);
+    try {
+      for (let ok = cur.first(); ok; ok = cur.next()) {
+        const row = decodeRecord(cur.payload());
+        if (typeof row[0] === "string" && foldName(row[0]) === foldName(table)) {
+          if (value === null) cur.delete();
+          else cur.insert(cur.rowid(), encodeRecord([row[0], value]));
+          return;
+        }
+      }
+      if (value === null) return;
+      const last = cur.last() ? cur.rowid() : 0;
+      cur.insert(typeof last === "bigint" ? last + 1n : last + 1, encodeRecord([table, value]));
+    } finally {
+      cur.close();
+    }
   }
 
   private insertRow(values: SqlValue[]): void {
