@@ -9,8 +9,7 @@ import type { SqlValue } from "../record/value.ts";
 import type { FunctionExpr } from "./ast.ts";
 import type { Compiled } from "./compile_expr.ts";
 import type { Env } from "./env.ts";
-import { getAggregate } from "./fn_shim.ts";
-import { groupKey } from "./select.ts";
+import { getAggregate } from "./eval/aggregate.ts";
 import { builtinCollation } from "../record/collation.ts";
 
 /** The running state of one aggregate call for one group. */
@@ -35,24 +34,20 @@ export function makeAggregate(call: FunctionExpr, args: Compiled[]): AggregateSt
       `DISTINCT aggregates must have exactly one argument`,
     );
   }
-  const factory = getAggregate(name, argc, args.map((a) => a.collation ?? "BINARY"));
+  const factory = getAggregate(name, argc);
   if (!factory) {
     throw new SqliteError("SQLITE_ERROR", `wrong number of arguments to function ${call.name}()`);
   }
-  const agg = factory();
+  const agg = factory({
+    distinct: call.distinct,
+    collation: builtinCollation(args[0]?.collation ?? "BINARY"),
+  });
   const fns = args.map((a) => a.fn);
-  const seen = call.distinct ? new Set<string>() : undefined;
-  const coll = [builtinCollation(args[0]?.collation ?? "BINARY")!];
+  const n = fns.length;
   return {
     step(env) {
-      const vals = new Array<SqlValue>(fns.length);
-      for (let i = 0; i < fns.length; i++) vals[i] = fns[i](env);
-      if (seen) {
-        if (vals[0] === null) return;
-        const k = groupKey(vals, coll);
-        if (seen.has(k)) return;
-        seen.add(k);
-      }
+      const vals = new Array<SqlValue>(n);
+      for (let i = 0; i < n; i++) vals[i] = fns[i](env);
       agg.step(vals);
     },
     final() {

@@ -22,8 +22,8 @@ import type { BinaryExpr, Expr, FunctionExpr } from "./ast.ts";
 import type { Env, Evaluator } from "./env.ts";
 import * as ops from "./eval/operators.ts";
 import { compileGlob, compileLike } from "./eval/like.ts";
-import { getScalarFunction, scalarFunctionError } from "./fn_shim.ts";
-import { isAggregateName } from "./fn_shim.ts";
+import { getScalarFunction, scalarFunctionError } from "./eval/scalar.ts";
+import { isAggregateName } from "./eval/aggregate.ts";
 import type { Scope } from "./scope.ts";
 
 /** A compiled expression with the facts comparisons need. */
@@ -416,22 +416,37 @@ class ExprCompiler {
     const args = e.args.map((a) => this.compile(a, d));
     const fns = args.map((a) => a.fn);
     const constant = def.deterministic && args.every((a) => a.constant);
-    // Functions whose result takes the collation of an argument (SQLite: min/max, etc.)
     const coll = args.find((a) => a.explicitCollation);
+    const collArg = coll ?? args.find((a) => a.collation !== null);
+    const collation = def.usesCollation && collArg
+      ? builtinCollation(collArg.collation!)
+      : undefined;
     const impl = def.fn;
     let fn: Evaluator;
-    if (fns.length === 1) {
+    if (def.lazy && (name === "coalesce" || name === "ifnull")) {
+      // Arguments after the first non-NULL one are never evaluated, as in SQLite.
+      fn = (env) => {
+        for (let i = 0; i < fns.length; i++) {
+          const v = fns[i](env);
+          if (v !== null) return v;
+        }
+        return null;
+      };
+    } else if (def.lazy && fns.length === 3) {
+      const [c, a, b] = fns;
+      fn = (env) => isTrue(c(env)) === true ? a(env) : b(env);
+    } else if (fns.length === 1) {
       const f0 = fns[0];
-      fn = (env) => impl([f0(env)], env.ctx);
+      fn = (env) => impl([f0(env)], env.ctx, collation);
     } else if (fns.length === 2) {
       const f0 = fns[0];
       const f1 = fns[1];
-      fn = (env) => impl([f0(env), f1(env)], env.ctx);
+      fn = (env) => impl([f0(env), f1(env)], env.ctx, collation);
     } else {
       fn = (env) => {
         const vals = new Array<SqlValue>(fns.length);
         for (let i = 0; i < fns.length; i++) vals[i] = fns[i](env);
-        return impl(vals, env.ctx);
+        return impl(vals, env.ctx, collation);
       };
     }
     return {

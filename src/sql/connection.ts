@@ -17,7 +17,7 @@ import { foldName } from "../schema/names.ts";
 import type { Vfs } from "../vfs/vfs.ts";
 import type { Statement } from "./ast.ts";
 import { parseOne } from "./parser.ts";
-import { compileCreateIndex, compileCreateTable, compileDrop } from "./ddl.ts";
+import { compileAlter, compileCreateIndex, compileCreateTable, compileDrop } from "./ddl.ts";
 import { compileDelete, compileInsert, compileUpdate, type Executable } from "./dml.ts";
 import type { Env, FunctionContext } from "./env.ts";
 import { compilePragma } from "./pragma.ts";
@@ -170,6 +170,8 @@ export class Connection {
         return compileCreateIndex(ast, this.catalog, this.btree);
       case "drop":
         return compileDrop(ast, this.catalog);
+      case "alterTable":
+        return compileAlter(ast, this.catalog);
       case "pragma":
         return compilePragma(ast, this);
       case "explain": {

@@ -8,7 +8,7 @@ import { SqliteError } from "../errors.ts";
 import type { SqlValue } from "../record/value.ts";
 import type { Catalog } from "../schema/catalog.ts";
 import { foldName } from "../schema/names.ts";
-import type { TableInfo } from "../schema/types.ts";
+import type { IndexInfo, TableInfo } from "../schema/types.ts";
 import type { DeleteStmt, InsertStmt, UpdateStmt } from "./ast.ts";
 import { compileExpr, passes } from "./compile_expr.ts";
 import { defaultsMaker, tableDefaults } from "./defaults.ts";
@@ -18,6 +18,8 @@ import { CursorRow } from "./row.ts";
 import { Scope } from "./scope.ts";
 import { compileSelect, lookupTable } from "./select.ts";
 import { TableWriter } from "./table_writer.ts";
+import { compileReturning, type Returning } from "./returning.ts";
+import { ArrayRow } from "./env.ts";
 import { visitRows } from "./access.ts";
 
 /** A compiled statement: result columns (empty for plain DML) and a run function. */
@@ -47,11 +49,75 @@ function unsupported(what: string): SqliteError {
   return new SqliteError("SQLITE_ERROR", `${what} is not supported yet`);
 }
 
+/** An ON CONFLICT clause, resolved against the table. */
+interface UpsertPlan {
+  /** The constraint it handles: "rowid", an index, or "any" (no target written). */
+  target: "rowid" | "any" | IndexInfo;
+  /** DO UPDATE: assignments over [existing row, excluded row]; undefined for DO NOTHING. */
+  sets?: { column: number; fn: Evaluator }[];
+  where?: Evaluator;
+}
+
+function resolveUpsert(
+  u: InsertStmt["upsert"][number],
+  table: TableInfo,
+  alias: string | undefined,
+): UpsertPlan {
+  let target: UpsertPlan["target"] = "any";
+  if (u.target) {
+    if (u.target.where) throw unsupported("a partial-index ON CONFLICT target");
+    const cols = u.target.columns.map((ic) => {
+      const name = ic.name ?? (ic.expr.kind === "column" ? ic.expr.name : undefined);
+      const i = name === undefined
+        ? -2
+        : table.columns.findIndex((c) => foldName(c.name) === foldName(name));
+      if (i < 0) {
+        throw new SqliteError(
+          "SQLITE_ERROR",
+          "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint",
+        );
+      }
+      return i;
+    });
+    if (cols.length === 1 && cols[0] === table.rowidAlias) {
+      target = "rowid";
+    } else {
+      const ix = table.indexes.find((ix) =>
+        ix.unique && !ix.where && ix.columns.length === cols.length &&
+        ix.columns.every((c) => cols.includes(c.column))
+      );
+      if (!ix) {
+        throw new SqliteError(
+          "SQLITE_ERROR",
+          "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint",
+        );
+      }
+      target = ix;
+    }
+  }
+  if (u.action.kind === "nothing") return { target };
+  const scope = new Scope([
+    { name: alias ?? table.name, table },
+    { name: "excluded", table },
+  ]);
+  const sets = u.action.set.flatMap((s) => {
+    if (s.columns.length !== 1) throw unsupported("row-value assignment");
+    return [{ column: columnIndex(table, s.columns[0]), fn: compileExpr(s.expr, scope).fn }];
+  });
+  const where = u.action.where ? compileExpr(u.action.where, scope).fn : undefined;
+  return { target, sets, where };
+}
+
+function columnIndex(table: TableInfo, name: string): number {
+  const i = table.columns.findIndex((c) => foldName(c.name) === foldName(name));
+  if (i >= 0) return i === table.rowidAlias ? -1 : i;
+  if (["rowid", "oid", "_rowid_"].includes(foldName(name))) return -1;
+  throw new SqliteError("SQLITE_ERROR", `no such column: ${name}`);
+}
+
 /** Compiles an INSERT. */
 export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeApi): Executable {
   if (stmt.with) throw unsupported("WITH");
-  if (stmt.upsert.length > 0) throw unsupported("ON CONFLICT (upsert)");
-  if (stmt.returning) throw unsupported("RETURNING");
   const table = writableTable(catalog, stmt.table, stmt.schema);
   // Target slot per supplied value: column index, or -1 for an explicit rowid.
   let targets: number[];
@@ -90,17 +156,23 @@ export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeAp
     // Materialise first: the SELECT may read the table being written.
     source = (env) => [...q.rows(env)];
   }
+  const upserts = stmt.upsert.map((u) => resolveUpsert(u, table, stmt.alias));
+  const returning = stmt.returning
+    ? compileReturning(stmt.returning, table, stmt.alias)
+    : undefined;
   const makeDefaults = defaultsMaker(table);
   const action = stmt.orAction;
   return {
-    columns: [],
-    columnInfo: [],
+    columns: returning?.columns ?? [],
+    columnInfo: returning?.columnInfo ?? [],
     plan: [],
     writes: true,
-    // deno-lint-ignore require-yield
     *rows(env) {
       const w = new TableWriter(btree, table, env);
+      const out: SqlValue[][] = [];
       let changes = 0;
+      let seq: number | bigint = table.autoincrement ? catalog.getSequence(table.name) : 0;
+      const seq0 = seq;
       try {
         for (const supplied of source(env)) {
           const values = makeDefaults();
@@ -110,21 +182,80 @@ export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeAp
             if (t === -1) rowidValue = supplied[i];
             else values[t] = supplied[i];
           }
-          const rowid: Rowid = rowidValue === null ? w.newRowid() : w.rowidFrom(rowidValue);
+          let rowid: Rowid;
+          if (rowidValue !== null) rowid = w.rowidFrom(rowidValue);
+          else if (table.autoincrement) {
+            // SQLite counts an AUTOINCREMENT rowid as used even when the row is then skipped.
+            rowid = w.newAutoincrementRowid(seq);
+            seq = rowid;
+          } else rowid = w.newRowid();
           if (table.rowidAlias >= 0) values[table.rowidAlias] = rowid;
           if (!w.prepareRow(values, action, makeDefaults)) continue;
+          if (upserts.length > 0) {
+            const done = applyUpsert(w, upserts, rowid, values, env, action, table, out, returning);
+            if (done !== "insert") {
+              if (done === "updated") changes++;
+              continue;
+            }
+          }
           if (!w.checkUnique(rowid, values, action, undefined, table.pkConflict)) continue;
           w.insert(rowid, values);
           changes++;
           env.ctx.lastInsertRowid = rowid;
+          if (table.autoincrement && rowid > seq) seq = rowid;
+          if (returning) out.push(returning.evaluate(env, values, rowid));
         }
+        if (table.autoincrement && seq !== seq0) catalog.setSequence(table.name, seq);
       } finally {
         w.close();
         env.ctx.changes = changes;
         env.ctx.totalChanges += changes;
       }
+      yield* out;
     },
   };
+}
+
+/** Applies the first ON CONFLICT clause whose constraint the row violates. */
+function applyUpsert(
+  w: TableWriter,
+  upserts: UpsertPlan[],
+  rowid: Rowid,
+  values: SqlValue[],
+  env: Env,
+  action: InsertStmt["orAction"],
+  table: TableInfo,
+  out: SqlValue[][],
+  returning: Returning | undefined,
+): "insert" | "skipped" | "updated" {
+  for (const u of upserts) {
+    const other = w.findConflict(u.target, rowid, values);
+    if (other === undefined) continue;
+    if (!u.sets) return "skipped";
+    const existing = w.read(other)!;
+    const saved = env.rows;
+    env.rows = [new ArrayRow(existing, other), new ArrayRow(values, rowid)];
+    try {
+      if (u.where && !passes(u.where, env)) return "skipped";
+      const updated = existing.slice();
+      let newRowid = other;
+      for (const s of u.sets) {
+        const v = s.fn(env);
+        if (s.column === -1) newRowid = w.rowidFrom(v);
+        else updated[s.column] = v;
+      }
+      if (table.rowidAlias >= 0) updated[table.rowidAlias] = newRowid;
+      if (!w.prepareRow(updated, action)) return "skipped";
+      if (!w.checkUnique(newRowid, updated, action, other, table.pkConflict)) return "skipped";
+      w.deleteRow(other);
+      w.insert(newRowid, updated);
+      if (returning) out.push(returning.evaluate(env, updated, newRowid));
+      return "updated";
+    } finally {
+      env.rows = saved;
+    }
+  }
+  return "insert";
 }
 
 function checkCount(table: TableInfo, got: number, want: number, explicit: boolean): void {
@@ -167,27 +298,33 @@ function collectRows(
 /** Compiles a DELETE. */
 export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeApi): Executable {
   if (stmt.with) throw unsupported("WITH");
-  if (stmt.returning) throw unsupported("RETURNING");
   if (stmt.orderBy || stmt.limit) throw unsupported("DELETE ... LIMIT");
   const table = writableTable(catalog, stmt.table, stmt.schema);
   const { plan, collect } = collectRows(table, stmt.alias, stmt.where, btree);
+  const returning = stmt.returning
+    ? compileReturning(stmt.returning, table, stmt.alias)
+    : undefined;
   return {
-    columns: [],
-    columnInfo: [],
+    columns: returning?.columns ?? [],
+    columnInfo: returning?.columnInfo ?? [],
     plan,
     writes: true,
-    // deno-lint-ignore require-yield
     *rows(env) {
       const victims = collect(env);
       const w = new TableWriter(btree, table, env);
+      const out: SqlValue[][] = [];
       let changes = 0;
       try {
-        for (const v of victims) if (w.deleteRow(v.rowid)) changes++;
+        for (const v of victims) {
+          if (returning) out.push(returning.evaluate(env, v.values, v.rowid));
+          if (w.deleteRow(v.rowid)) changes++;
+        }
       } finally {
         w.close();
         env.ctx.changes = changes;
         env.ctx.totalChanges += changes;
       }
+      yield* out;
     },
   };
 }
@@ -195,7 +332,6 @@ export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeAp
 /** Compiles an UPDATE. */
 export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeApi): Executable {
   if (stmt.with) throw unsupported("WITH");
-  if (stmt.returning) throw unsupported("RETURNING");
   if (stmt.from) throw unsupported("UPDATE ... FROM");
   if (stmt.orderBy || stmt.limit) throw unsupported("UPDATE ... LIMIT");
   const table = writableTable(catalog, stmt.table, stmt.schema);
@@ -211,15 +347,18 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
     sets.push({ column: i, fn: compileExpr(s.expr, scope).fn });
   }
   const action = stmt.orAction;
+  const returning = stmt.returning
+    ? compileReturning(stmt.returning, table, stmt.alias)
+    : undefined;
   return {
-    columns: [],
-    columnInfo: [],
+    columns: returning?.columns ?? [],
+    columnInfo: returning?.columnInfo ?? [],
     plan,
     writes: true,
-    // deno-lint-ignore require-yield
     *rows(env) {
       const targets = collect(env);
       const w = new TableWriter(btree, table, env);
+      const out: SqlValue[][] = [];
       let changes = 0;
       try {
         const row = { values: [] as SqlValue[], id: null as SqlValue };
@@ -240,12 +379,14 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
           w.deleteRow(t.rowid);
           w.insert(rowid, values);
           changes++;
+          if (returning) out.push(returning.evaluate(env, values, rowid));
         }
       } finally {
         w.close();
         env.ctx.changes = changes;
         env.ctx.totalChanges += changes;
       }
+      yield* out;
     },
   };
 }

@@ -83,7 +83,8 @@ export function lookupTable(catalog: Catalog, name: string, schema?: string): Ta
   throw new SqliteError("SQLITE_ERROR", `no such table: ${schema ? schema + "." : ""}${name}`);
 }
 
-function exprName(
+/** The name and origin of a result column. */
+export function resultColumnInfo(
   rc: Extract<ResultColumn, { kind: "expr" }>,
   sources: Source[],
 ): OutputColumn["info"] & { name: string } {
@@ -128,7 +129,8 @@ function exprText(e: Expr): string {
   }
 }
 
-function expandColumns(
+/** Expands `*` and `t.*` into column references. */
+export function expandColumns(
   columns: ResultColumn[],
   sources: Source[],
 ): Extract<ResultColumn, { kind: "expr" }>[] {
@@ -168,7 +170,7 @@ function hasAggregate(e: Expr | undefined): boolean {
   return found;
 }
 
-import { isAggregateName } from "./fn_shim.ts";
+import { isAggregateName } from "./eval/aggregate.ts";
 function isAggregateCall(f: FunctionExpr): boolean {
   return isAggregateName(f.name.toLowerCase(), f.star ? 0 : f.args.length);
 }
@@ -324,7 +326,7 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
     return resolveGroupTerm(e, items, scope);
   });
   const outputs: OutputColumn[] = items.map((rc) => {
-    const info = exprName(rc, sources);
+    const info = resultColumnInfo(rc, sources);
     return {
       name: info.name,
       compiled: compileExpr(rc.expr, scope, { aggregates: sink }),

@@ -93,6 +93,40 @@ export class TableWriter {
     throw new SqliteError("SQLITE_FULL", "database or disk is full");
   }
 
+  /** A new AUTOINCREMENT rowid: above both the largest rowid and the largest ever used. */
+  newAutoincrementRowid(seq: Rowid): Rowid {
+    const max = this.table.last() ? this.table.rowid() : 0;
+    const top = max > seq ? max : seq;
+    if (top === MAX_ROWID) throw new SqliteError("SQLITE_FULL", "database or disk is full");
+    if (typeof top === "number") {
+      return top + 1 <= Number.MAX_SAFE_INTEGER ? top + 1 : BigInt(top) + 1n;
+    }
+    return top + 1n;
+  }
+
+  /**
+   * The rowid of an existing row that `values` (to be stored at `rowid`) would conflict
+   * with on `target`: the rowid, one unique index, or any uniqueness constraint.
+   */
+  findConflict(
+    target: "rowid" | "any" | IndexInfo,
+    rowid: Rowid,
+    values: SqlValue[],
+  ): Rowid | undefined {
+    if (target === "rowid" || target === "any") {
+      if (this.table.seek(rowid)) return rowid;
+      if (target === "rowid") return undefined;
+    }
+    for (const ix of this.indexes) {
+      if (!ix.info.unique || (target !== "any" && ix.info !== target)) continue;
+      const key = this.indexKey(ix.info, values, undefined);
+      if (key.some((v) => v === null)) continue;
+      const other = this.findKey(ix, key);
+      if (other !== undefined) return other;
+    }
+    return undefined;
+  }
+
   /** Converts a value given for the rowid (or its alias) to a rowid. */
   rowidFrom(v: SqlValue): Rowid {
     const conv = applyAffinity(v, "INTEGER");
