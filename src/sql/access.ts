@@ -1,17 +1,21 @@
 /**
- * Runs an access path: positions a table cursor on each candidate row in turn.
+ * Runs an access path: visits the candidate rows of one table, from the table B-tree or
+ * through an index (reading only the index when it covers the statement), forwards or
+ * backwards.
  * @module
  */
 
-import { corrupt } from "../errors.ts";
 import type { BTreeApi, IndexCursor, Rowid, TableCursor } from "../btree/types.ts";
+import { corrupt } from "../errors.ts";
+import { fromStorage } from "../record/affinity.ts";
 import { builtinCollation, type Collation } from "../record/collation.ts";
 import { compareRecordToKey, compareValues, keyComparator, SearchKey } from "../record/compare.ts";
 import { RecordReader } from "../record/record_reader.ts";
 import { Real, type SqlValue } from "../record/value.ts";
-import type { IndexInfo } from "../schema/types.ts";
-import type { Env } from "./env.ts";
+import type { IndexInfo, TableInfo } from "../schema/types.ts";
+import type { Env, RowSource } from "./env.ts";
 import type { Access, Bound } from "./planner.ts";
+import { CursorRow } from "./row.ts";
 
 const MAX_I64 = 9223372036854775807n;
 const MIN_I64 = -9223372036854775808n;
@@ -26,7 +30,7 @@ export function exactRowid(v: SqlValue): Rowid | undefined {
   return b > MAX_I64 || b < MIN_I64 ? undefined : b;
 }
 
-/** The smallest rowid a lower bound admits ("start here"); null when nothing can match. */
+/** The smallest rowid a lower bound admits; null when nothing can match. */
 function lowerRowid(v: SqlValue): Rowid | null | "all" {
   if (v === null || typeof v === "string" || v instanceof Uint8Array) return null;
   if (typeof v === "bigint") return v;
@@ -38,11 +42,17 @@ function lowerRowid(v: SqlValue): Rowid | null | "all" {
   return Number.isSafeInteger(f) ? f : BigInt(f);
 }
 
-/** True when `rowid` is past an upper bound. */
-function beyond(rowid: Rowid, hi: SqlValue): boolean {
-  if (typeof hi === "string" || hi instanceof Uint8Array) return false; // numbers sort below text
-  const h = hi instanceof Real ? hi.value : hi as number | bigint;
-  return rowid > h;
+/** The largest rowid an upper bound admits; null when nothing can match. */
+function upperRowid(v: SqlValue): Rowid | null | "all" {
+  if (v === null) return null;
+  if (typeof v === "string" || v instanceof Uint8Array) return "all"; // numbers sort below text
+  if (typeof v === "bigint") return v;
+  const n = v instanceof Real ? v.value : v;
+  if (Number.isNaN(n)) return null;
+  if (n > 9.3e18) return "all";
+  if (n < -9.3e18) return null;
+  const f = Math.ceil(n);
+  return Number.isSafeInteger(f) ? f : BigInt(f);
 }
 
 function sortedUnique(values: SqlValue[], coll: Collation): SqlValue[] {
@@ -50,18 +60,69 @@ function sortedUnique(values: SqlValue[], coll: Collation): SqlValue[] {
   return vs.filter((v, i) => i === 0 || compareValues(vs[i - 1], v, coll) !== 0);
 }
 
-/** Yields the table cursor on each candidate row of `access`, in access-path order. */
+/** A table's current row read from an index entry (for covering-index access). */
+export class IndexRow implements RowSource {
+  private readonly reader = new RecordReader();
+  private readonly position: number[];
+  private readonly real: boolean[];
+
+  /** A row view of `table` over entries of `index`. */
+  constructor(readonly table: TableInfo, index: IndexInfo) {
+    this.position = table.columns.map((_, i) => index.columns.findIndex((c) => c.column === i));
+    this.real = table.columns.map((c) => c.affinity === "REAL");
+  }
+
+  /** Points the view at an index entry. */
+  load(payload: Uint8Array): void {
+    this.reader.reset(payload);
+  }
+
+  /** Column `i` (it must be in the index, or be the rowid alias). */
+  column(i: number): SqlValue {
+    if (i === this.table.rowidAlias) return this.rowid();
+    const p = this.position[i];
+    if (p < 0) throw new Error(`column ${i} is not in the covering index`);
+    const v = this.reader.column(p);
+    return this.real[i] ? fromStorage(v, "REAL") : v;
+  }
+
+  /** The rowid (the entry's last field). */
+  rowid(): SqlValue {
+    return this.reader.column(this.reader.columnCount - 1);
+  }
+}
+
+/** Where visited rows are loaded: a table-row view, or an index-row view when covering. */
+export type RowView = CursorRow | IndexRow;
+
+/** Makes the row view an access path loads rows into. */
+export function rowViewFor(access: Access, table: TableInfo, defaults: SqlValue[]): RowView {
+  return access.kind === "index" && access.covering
+    ? new IndexRow(table, access.index)
+    : new CursorRow(table, defaults);
+}
+
+/**
+ * Visits the candidate rows of `access` in access order, loading each into `view`
+ * before yielding; yields the row's rowid.
+ */
 export function* visitRows(
   access: Access,
   btree: BTreeApi,
   root: number,
   env: Env,
-): Generator<TableCursor, void, undefined> {
+  view: RowView,
+): Generator<Rowid, void, undefined> {
   const cur = btree.tableCursor(root);
+  const tableView = view instanceof CursorRow ? view : undefined;
+  const rev = access.reverse === true;
   try {
     switch (access.kind) {
       case "scan":
-        for (let ok = cur.first(); ok; ok = cur.next()) yield cur;
+        for (let ok = rev ? cur.last() : cur.first(); ok; ok = rev ? cur.prev() : cur.next()) {
+          tableView!.load(cur);
+          yield cur.rowid();
+        }
         return;
       case "rowidEq": {
         const keys: Rowid[] = [];
@@ -70,26 +131,39 @@ export function* visitRows(
           if (k !== undefined) keys.push(k);
         }
         keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        if (rev) keys.reverse();
         for (let i = 0; i < keys.length; i++) {
           if (i > 0 && keys[i] === keys[i - 1]) continue;
-          if (cur.seek(keys[i])) yield cur;
+          if (cur.seek(keys[i])) {
+            tableView!.load(cur);
+            yield keys[i];
+          }
         }
         return;
       }
       case "rowidRange": {
         const lo = access.lo ? lowerRowid(access.lo.fn(env)) : "all";
-        if (lo === null) return;
-        const hi = access.hi ? access.hi.fn(env) : undefined;
-        if (hi === null) return;
-        let ok = lo === "all" ? cur.first() : cur.seekGE(lo);
-        for (; ok; ok = cur.next()) {
-          if (hi !== undefined && beyond(cur.rowid(), hi)) return;
-          yield cur;
+        const hi = access.hi ? upperRowid(access.hi.fn(env)) : "all";
+        if (lo === null || hi === null) return;
+        if (!rev) {
+          for (let ok = lo === "all" ? cur.first() : cur.seekGE(lo); ok; ok = cur.next()) {
+            const r = cur.rowid();
+            if (hi !== "all" && r > hi) return;
+            tableView!.load(cur);
+            yield r;
+          }
+        } else {
+          for (let ok = hi === "all" ? cur.last() : cur.seekLE(hi); ok; ok = cur.prev()) {
+            const r = cur.rowid();
+            if (lo !== "all" && r < lo) return;
+            tableView!.load(cur);
+            yield r;
+          }
         }
         return;
       }
       case "index":
-        yield* visitIndex(access, btree, cur, env);
+        yield* visitIndex(access, btree, cur, env, view);
         return;
     }
   } finally {
@@ -102,7 +176,8 @@ function* visitIndex(
   btree: BTreeApi,
   table: TableCursor,
   env: Env,
-): Generator<TableCursor, void, undefined> {
+  view: RowView,
+): Generator<Rowid, void, undefined> {
   const index = access.index;
   const colls = index.columns.map((c) => builtinCollation(c.collation)!);
   const descs = index.columns.map((c) => c.desc);
@@ -115,57 +190,69 @@ function* visitIndex(
   const heads: (SqlValue | undefined)[] = access.inList
     ? sortedUnique(access.inList.map((f) => f(env)), colls[0])
     : [undefined];
+  if (access.reverse) heads.reverse();
   const idx = btree.indexCursor(index.root);
   const reader = new RecordReader();
   try {
     for (const head of heads) {
       const prefix = head === undefined ? eq : [head, ...eq];
-      yield* rangeScan(index, idx, table, reader, prefix, access.lo, access.hi, colls, descs, env);
+      const range = keyRange(prefix, access.lo, access.hi, descs, env);
+      if (!range) continue;
+      const start = range.start.length ? new SearchKey(range.start, colls, descs) : undefined;
+      const end = range.end.length ? new SearchKey(range.end, colls, descs) : undefined;
+      const rev = access.reverse === true;
+      let ok: boolean;
+      if (!rev) ok = start ? idx.seekGE(keyComparator(start, 0)) : idx.first();
+      else ok = end ? idx.seekLE(keyComparator(end, 0)) : idx.last();
+      for (; ok; ok = rev ? idx.prev() : idx.next()) {
+        const payload = idx.payload();
+        if (!rev && end && compareRecordToKey(payload, end, 0) > 0) break;
+        if (rev && start && compareRecordToKey(payload, start, 0) < 0) break;
+        if (view instanceof IndexRow) {
+          view.load(payload);
+          yield view.rowid() as Rowid;
+          continue;
+        }
+        reader.reset(payload);
+        const rowid = reader.column(reader.columnCount - 1);
+        if (typeof rowid !== "number" && typeof rowid !== "bigint") {
+          throw corrupt(`index ${index.name} entry without a rowid`);
+        }
+        if (table.seek(rowid)) {
+          view.load(table);
+          yield rowid;
+        }
+      }
     }
   } finally {
     idx.close();
   }
 }
 
-function* rangeScan(
-  index: IndexInfo,
-  idx: IndexCursor,
-  table: TableCursor,
-  reader: RecordReader,
+/** The index keys bounding a range scan, in index order; undefined when it is empty. */
+function keyRange(
   prefix: SqlValue[],
   lo: Bound | undefined,
   hi: Bound | undefined,
-  colls: Collation[],
   descs: boolean[],
   env: Env,
-): Generator<TableCursor, void, undefined> {
+): { start: SqlValue[]; end: SqlValue[] } | undefined {
   const desc = descs[prefix.length] ?? false;
   const startBound = desc ? hi : lo;
   const endBound = desc ? lo : hi;
-  let startKey = prefix;
-  let endKey = prefix;
+  let start = prefix;
+  let end = prefix;
   if (startBound) {
     const v = startBound.fn(env);
-    if (v === null) return;
-    startKey = [...prefix, v];
+    if (v === null) return undefined;
+    start = [...prefix, v];
   }
   if (endBound) {
     const v = endBound.fn(env);
-    if (v === null) return;
-    endKey = [...prefix, v];
+    if (v === null) return undefined;
+    end = [...prefix, v];
   }
-  let ok = startKey.length === 0
-    ? idx.first()
-    : idx.seekGE(keyComparator(new SearchKey(startKey, colls, descs), 0));
-  const end = endKey.length === 0 ? undefined : new SearchKey(endKey, colls, descs);
-  for (; ok; ok = idx.next()) {
-    const payload = idx.payload();
-    if (end && compareRecordToKey(payload, end, 0) > 0) return;
-    reader.reset(payload);
-    const rowid = reader.column(reader.columnCount - 1);
-    if (typeof rowid !== "number" && typeof rowid !== "bigint") {
-      throw corrupt(`index ${index.name} entry without a rowid`);
-    }
-    if (table.seek(rowid)) yield table;
-  }
+  return { start, end };
 }
+
+export type { IndexCursor };

@@ -285,10 +285,9 @@ function collectRows(
       const row = new CursorRow(table, defaults);
       env.rows = [row];
       const out: { rowid: Rowid; values: SqlValue[] }[] = [];
-      for (const cur of visitRows(plan.access, btree, table.root, env)) {
-        row.load(cur);
+      for (const rowid of visitRows(plan.access, btree, table.root, env, row)) {
         if (filter && !passes(filter, env)) continue;
-        out.push({ rowid: cur.rowid(), values: row.values() });
+        out.push({ rowid, values: row.values() });
       }
       return out;
     },

@@ -23,21 +23,43 @@ export interface Bound {
   inclusive: boolean;
 }
 
-/** How rows are found. */
+/** How rows are found. `reverse` visits them in descending key order. */
 export type Access =
-  | { kind: "scan" }
-  | { kind: "rowidEq"; keys: Evaluator[] }
-  | { kind: "rowidRange"; lo?: Bound; hi?: Bound }
-  | {
-    kind: "index";
-    index: IndexInfo;
-    /** Values for the leading equality columns (for an IN list on column 0: see `inList`). */
-    eq: Evaluator[];
-    /** Alternatives for the first key column (`a IN (...)`), each a full eq prefix head. */
-    inList?: Evaluator[];
-    lo?: Bound;
-    hi?: Bound;
-  };
+  & { reverse?: boolean }
+  & (
+    | { kind: "scan" }
+    | { kind: "rowidEq"; keys: Evaluator[] }
+    | { kind: "rowidRange"; lo?: Bound; hi?: Bound }
+    | {
+      kind: "index";
+      index: IndexInfo;
+      /** Values for the leading equality columns (for an IN list on column 0: see `inList`). */
+      eq: Evaluator[];
+      /** Alternatives for the first key column (`a IN (...)`), each a full eq prefix head. */
+      inList?: Evaluator[];
+      lo?: Bound;
+      hi?: Bound;
+      /** The index holds every column the statement needs: the table is not read. */
+      covering?: boolean;
+    }
+  );
+
+/** An ORDER BY term on a plain column of the table (-1: the rowid). */
+export interface OrderColumn {
+  column: number;
+  desc: boolean;
+  collation: string;
+  /** NULLS FIRST/LAST as written, if at all. */
+  nulls?: "FIRST" | "LAST";
+}
+
+/** What the statement needs beyond the WHERE clause. */
+export interface PlanOptions {
+  /** Table columns the statement reads ("all" when unknown). */
+  needed?: Set<number> | "all";
+  /** The ORDER BY, when every term is a plain column of the table. */
+  order?: OrderColumn[];
+}
 
 /** A term `column op value` usable by an access path. */
 interface Term {
@@ -155,20 +177,63 @@ export interface Plan {
   access: Access;
   /** SQLite's EXPLAIN QUERY PLAN detail, e.g. `SEARCH t USING INDEX i (a=?)`. */
   detail: string;
+  /** Rows come out in the ORDER BY's order, so no sort is needed. */
+  ordered: boolean;
+}
+
+function covers(index: IndexInfo, table: TableInfo, needed: Set<number> | "all"): boolean {
+  if (needed === "all") return false;
+  for (const c of needed) {
+    if (c === table.rowidAlias) continue;
+    if (!index.columns.some((ic) => ic.column === c)) return false;
+  }
+  return true;
+}
+
+/** Whether rows in (forward) key order `keys` satisfy `order`, and in which direction. */
+function orderMatch(
+  keys: { column: number; desc: boolean; collation: string }[],
+  order: OrderColumn[] | undefined,
+): { ok: boolean; reverse: boolean } {
+  if (!order || order.length === 0) return { ok: true, reverse: false };
+  if (order.length > keys.length) return { ok: false, reverse: false };
+  let reverse: boolean | undefined;
+  for (let i = 0; i < order.length; i++) {
+    const o = order[i];
+    const k = keys[i];
+    if (o.column !== k.column) return { ok: false, reverse: false };
+    if (o.column !== -1 && o.collation !== k.collation) return { ok: false, reverse: false };
+    const rev = o.desc !== k.desc;
+    if (reverse === undefined) reverse = rev;
+    else if (reverse !== rev) return { ok: false, reverse: false };
+    // Index order puts NULLs first in ascending order; other placements need a sort.
+    if (o.nulls && (o.nulls === "FIRST") !== !o.desc) return { ok: false, reverse: false };
+  }
+  return { ok: true, reverse: reverse ?? false };
 }
 
 /** Chooses the access path for `table` (source 0 of `scope`) under `where`. */
-export function planAccess(table: TableInfo, where: Expr | undefined, scope: Scope): Plan {
+export function planAccess(
+  table: TableInfo,
+  where: Expr | undefined,
+  scope: Scope,
+  opts: PlanOptions = {},
+): Plan {
   const name = scope.sources[0].name === table.name
     ? table.name
     : `${table.name} AS ${scope.sources[0].name}`;
+  const needed = opts.needed ?? "all";
+  const order = opts.order;
+  const rowidOrder = [{ column: -1, desc: false, collation: "BINARY" }];
   const terms = analyse(where, scope);
   const rowidTerms = terms.filter((t) => t.column === -1);
   const eq = rowidTerms.find((t) => t.op === "=" || t.op === "in");
   if (eq) {
+    const m = orderMatch(rowidOrder, order);
     return {
-      access: { kind: "rowidEq", keys: eq.values },
+      access: { kind: "rowidEq", keys: eq.values, reverse: m.ok && m.reverse },
       detail: `SEARCH ${name} USING INTEGER PRIMARY KEY (rowid=?)`,
+      ordered: m.ok || eq.op === "=",
     };
   }
 
@@ -208,13 +273,29 @@ export function planAccess(table: TableInfo, where: Expr | undefined, scope: Sco
     }
     if (parts.length === 0) continue;
     const full = i === index.columns.length;
-    const score = i * 4 + (lo ? 1 : 0) + (hi ? 1 : 0) + (full && index.unique ? 8 : 0);
+    const covering = covers(index, table, needed);
+    const rest = [...index.columns.slice(i), { column: -1, desc: false, collation: "BINARY" }];
+    const m = inList ? { ok: false, reverse: false } : orderMatch(rest, order);
+    const score = i * 4 + (lo ? 1 : 0) + (hi ? 1 : 0) + (full && index.unique ? 8 : 0) +
+      (covering ? 2 : 0) + (m.ok && order ? 1 : 0);
     if (!best || score > best.score) {
       best = {
         score,
         plan: {
-          access: { kind: "index", index, eq: eqVals, inList, lo, hi },
-          detail: `SEARCH ${name} USING INDEX ${index.name} (${parts.join(" AND ")})`,
+          access: {
+            kind: "index",
+            index,
+            eq: eqVals,
+            inList,
+            lo,
+            hi,
+            covering,
+            reverse: m.reverse,
+          },
+          detail: `SEARCH ${name} USING ${covering ? "COVERING " : ""}INDEX ${index.name} (${
+            parts.join(" AND ")
+          })`,
+          ordered: m.ok,
         },
       };
     }
@@ -225,14 +306,51 @@ export function planAccess(table: TableInfo, where: Expr | undefined, scope: Sco
   if (best && (best.score >= 4 || (!lo && !hi))) return best.plan;
   if (lo || hi) {
     const parts = [lo ? "rowid>?" : "", hi ? "rowid<?" : ""].filter((p) => p);
+    const m = orderMatch(rowidOrder, order);
     return {
       access: {
         kind: "rowidRange",
         lo: lo && { fn: lo.values[0], inclusive: lo.op === ">=" },
         hi: hi && { fn: hi.values[0], inclusive: hi.op === "<=" },
+        reverse: m.reverse,
       },
       detail: `SEARCH ${name} USING INTEGER PRIMARY KEY (${parts.join(" AND ")})`,
+      ordered: m.ok,
     };
   }
-  return { access: { kind: "scan" }, detail: `SCAN ${name}` };
+
+  // A full scan: of the table in rowid order, or of an index whose order is the ORDER BY's
+  // (no sort) or that holds every needed column (fewer pages to read).
+  const tableOrder = orderMatch(rowidOrder, order);
+  if (order && order.length > 0 && !tableOrder.ok) {
+    for (const index of table.indexes) {
+      if (index.where) continue;
+      const m = orderMatch([...index.columns, ...rowidOrder], order);
+      if (!m.ok) continue;
+      const covering = covers(index, table, needed);
+      return {
+        access: { kind: "index", index, eq: [], covering, reverse: m.reverse },
+        detail: `SCAN ${name} USING ${covering ? "COVERING " : ""}INDEX ${index.name}`,
+        ordered: true,
+      };
+    }
+  }
+  if (!order || order.length === 0 || !tableOrder.ok) {
+    const coveringIndex = table.indexes
+      .filter((ix) => !ix.where && covers(ix, table, needed))
+      .sort((a, b) => a.columns.length - b.columns.length)[0];
+    if (coveringIndex && needed !== "all") {
+      const m = orderMatch([...coveringIndex.columns, ...rowidOrder], order);
+      return {
+        access: { kind: "index", index: coveringIndex, eq: [], covering: true, reverse: m.reverse },
+        detail: `SCAN ${name} USING COVERING INDEX ${coveringIndex.name}`,
+        ordered: m.ok,
+      };
+    }
+  }
+  return {
+    access: { kind: "scan", reverse: tableOrder.reverse },
+    detail: `SCAN ${name}`,
+    ordered: tableOrder.ok,
+  };
 }

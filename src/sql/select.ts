@@ -15,10 +15,10 @@ import { foldName } from "../schema/names.ts";
 import type { TableInfo } from "../schema/types.ts";
 import type { Expr, FunctionExpr, OrderingTerm, ResultColumn, Select, SelectCore } from "./ast.ts";
 import { type AggregateSink, type Compiled, compileExpr, passes } from "./compile_expr.ts";
-import { ArrayRow, type Env, type Evaluator, NULL_ROW } from "./env.ts";
+import { ArrayRow, type Env, type Evaluator, NULL_ROW, type RowSource } from "./env.ts";
 import { type AggregateState, makeAggregate } from "./aggregates.ts";
-import { type Plan, planAccess } from "./planner.ts";
-import { CursorRow } from "./row.ts";
+import { type OrderColumn, type Plan, planAccess } from "./planner.ts";
+import { rowViewFor } from "./access.ts";
 import { Scope, type Source } from "./scope.ts";
 import { visitRows } from "./access.ts";
 import { tableDefaults } from "./defaults.ts";
@@ -281,6 +281,8 @@ interface SortKey {
   desc: boolean;
   nullsFirst: boolean;
   coll: Collation;
+  /** The ORDER BY term as a table column, when it is a plain column of source 0. */
+  order?: OrderColumn;
 }
 
 function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTreeApi): Query {
@@ -343,10 +345,25 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
     ? outputs.map((o) => builtinCollation(o.compiled.collation ?? "BINARY")!)
     : undefined;
 
-  const plan: Plan | undefined = table ? planAccess(table, core.where, scope) : undefined;
+  const orderCols = !aggregate && sortKeys.every((k) => k.order)
+    ? sortKeys.map((k) => k.order!)
+    : undefined;
+  const plan: Plan | undefined = table
+    ? planAccess(table, core.where, scope, {
+      needed: neededColumns(scope, [
+        ...items.map((i) => i.expr),
+        core.where,
+        ...(core.groupBy ?? []),
+        core.having,
+        ...(sel.orderBy ?? []).map((o) => o.expr),
+      ]),
+      order: orderCols,
+    })
+    : undefined;
+  const sorted = sortKeys.length > 0 && !(plan?.ordered && orderCols);
   const planLines = plan ? [plan.detail] : [];
   if (aggregate && groupBy.length > 0) planLines.push("USE TEMP B-TREE FOR GROUP BY");
-  if (sortKeys.length > 0) planLines.push("USE TEMP B-TREE FOR ORDER BY");
+  if (sorted) planLines.push("USE TEMP B-TREE FOR ORDER BY");
   if (core.distinct) {
     planLines.splice(
       planLines.length - (sortKeys.length > 0 ? 1 : 0),
@@ -356,6 +373,13 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
   }
 
   const defaults = table ? tableDefaults(table) : [];
+  const needed = plan
+    ? neededColumns(scope, [
+      ...items.map((i) => i.expr),
+      core.having,
+      ...(sel.orderBy ?? []).map((o) => o.expr),
+    ])
+    : "all";
   const outFns = outputs.map((o) => o.compiled.fn);
   const nOut = outFns.length;
 
@@ -366,10 +390,9 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
       if (!where || passes(where.fn, env)) yield;
       return;
     }
-    const row = new CursorRow(table, defaults);
+    const row = rowViewFor(plan!.access, table, defaults);
     env.rows = [row];
-    for (const cur of visitRows(plan!.access, btree, table.root, env)) {
-      row.load(cur);
+    for (const _ of visitRows(plan!.access, btree, table.root, env, row)) {
       if (where && !passes(where.fn, env)) continue;
       yield;
     }
@@ -423,10 +446,7 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
         else if (g.best === null || compareValues(v, g.best, specialColl) * special > 0) g.best = v;
         else takeRow = false;
       }
-      if (takeRow && table) {
-        const src = env.rows[0] as CursorRow;
-        g.row = new ArrayRow(src.values(), src.rowid());
-      }
+      if (takeRow && table) g.row = snapshot(env.rows[0], table, needed);
     }
     if (groupBy.length === 0 && order.length === 0) {
       order.push({
@@ -463,7 +483,7 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
       if (lim === 0) return;
       const seen = distinctColls ? new Set<string>() : undefined;
       const source = aggregate ? groupedRows(env) : inputRows(env);
-      if (sortKeys.length === 0) {
+      if (!sorted) {
         for (const _ of source) {
           const vals = project(env);
           if (seen) {
@@ -522,6 +542,36 @@ function firstAggName(e: Expr): string {
     if (!name && n.kind === "function" && isAggregateCall(n)) name = n.name;
   });
   return name;
+}
+
+/** The table columns (of source 0) that expressions refer to; "all" when unsure. */
+export function neededColumns(scope: Scope, exprs: (Expr | undefined)[]): Set<number> | "all" {
+  const out = new Set<number>();
+  let all = false;
+  for (const e of exprs) {
+    if (!e) continue;
+    walk(e, (n) => {
+      if (n.kind === "inSelect" || n.kind === "exists" || n.kind === "subquery") all = true;
+      if (n.kind !== "column") return;
+      try {
+        const r = scope.resolve(n.table, n.name);
+        if (r && r.source === 0 && r.column >= 0) out.add(r.column);
+      } catch {
+        all = true;
+      }
+    });
+  }
+  return all ? "all" : out;
+}
+
+/** A copy of the current row's needed columns (for bare columns of aggregate queries). */
+function snapshot(row: RowSource, table: TableInfo, needed: Set<number> | "all"): ArrayRow {
+  const n = table.columns.length;
+  const vals = new Array<SqlValue>(n).fill(null);
+  for (let i = 0; i < n; i++) {
+    if (needed === "all" || needed.has(i)) vals[i] = row.column(i);
+  }
+  return new ArrayRow(vals, row.rowid());
 }
 
 /** GROUP BY terms: an integer K names the K-th result column, as does a result alias. */
@@ -591,11 +641,15 @@ function orderKey(
   const collName = explicitColl ?? compiled.collation ?? "BINARY";
   const coll = builtinCollation(collName);
   if (!coll) throw new SqliteError("SQLITE_ERROR", `no such collation sequence: ${collName}`);
+  const col = compiled.column && compiled.column.source === 0 ? compiled.column.column : undefined;
   return {
     fn: compiled.fn,
     desc,
     nullsFirst: t.nulls ? t.nulls === "FIRST" : !desc,
     coll,
+    order: col === undefined
+      ? undefined
+      : { column: col, desc, collation: collName, nulls: t.nulls },
   };
 }
 
