@@ -435,7 +435,7 @@ export function atof(z: string): number {
     while (c >= 0x30 && c <= 0x39) {
       if (sb === null) {
         sn = sn * 10 + (c - 0x30);
-        if (sn >= 1e15) sb = BigInt(sn);
+        if (sn >= 1e14) sb = BigInt(sn); // the next digit could pass 2^53
       } else {
         sb = sb * 10n + BigInt(c - 0x30);
       }
@@ -458,7 +458,7 @@ export function atof(z: string): number {
         if (sb === null || sb < S_LIMIT) {
           if (sb === null) {
             sn = sn * 10 + (c - 0x30);
-            if (sn >= 1e15) sb = BigInt(sn);
+            if (sn >= 1e14) sb = BigInt(sn); // the next digit could pass 2^53
           } else {
             sb = sb * 10n + BigInt(c - 0x30);
           }
@@ -509,7 +509,9 @@ export function atof(z: string): number {
     // Exact operands and one correctly rounded operation: the same double as SQLite's.
     r = d >= 0 ? sn * EXACT_POW10[d] : sn / EXACT_POW10[-d];
   } else {
-    r = fp10Convert2(sb ?? BigInt(sn), d);
+    // The decimal significand (at most 19 digits, as SQLite keeps) times 10^d, correctly
+    // rounded: JS's decimal parser rounds exactly as SQLite 3.53's conversion does.
+    r = Number(`${sb ?? sn}e${d}`);
   }
   atofResult.value = neg ? -r : r;
   if (i >= len || c === 0) return mState;

@@ -122,6 +122,34 @@ export function comparison(op: string, l: Compiled, r: Compiled): Evaluator {
 class ExprCompiler {
   constructor(private readonly scope: Scope, private readonly opts: CompileOptions) {}
 
+  condition(e: Expr, depth: number): Condition {
+    if (depth > MAX_DEPTH) {
+      throw new SqliteError(
+        "SQLITE_ERROR",
+        `Expression tree is too large (maximum depth ${MAX_DEPTH})`,
+      );
+    }
+    const d = depth + 1;
+    if (e.kind === "binary" && e.op === "AND") {
+      const a = this.condition(e.left, d);
+      const b = this.condition(e.right, d);
+      return (env) => a(env) && b(env);
+    }
+    if (e.kind === "binary" && e.op === "OR") {
+      const a = this.condition(e.left, d);
+      const b = this.condition(e.right, d);
+      return (env) => a(env) || b(env);
+    }
+    if (e.kind === "between" && !e.not) {
+      const xc = this.compile(e.expr, d);
+      const ge = comparison(">=", xc, this.compile(e.low, d));
+      const le = comparison("<=", xc, this.compile(e.high, d));
+      return (env) => ge(env) === 1 && le(env) === 1;
+    }
+    const f = this.compile(e, d).fn;
+    return (env) => isTrue(f(env)) === true;
+  }
+
   compile(e: Expr, depth: number): Compiled {
     if (depth > MAX_DEPTH) {
       throw new SqliteError(
@@ -325,15 +353,19 @@ class ExprCompiler {
   private inList(not: boolean, x: Expr, list: Expr[], d: number): Compiled {
     const xc = this.compile(x, d);
     if (list.length === 0) return plain(() => (not ? 1 : 0));
-    const tests = list.map((item) => comparison("=", xc, this.compile(item, d)));
-    const xf = xc.fn;
+    // SQLite compares `x IN (list)` with x's affinity and collation only (exprINAffinity).
+    const aff = xc.affinity === "BLOB" ? null : xc.affinity;
+    const coll = builtinCollation(xc.collation ?? "BINARY")!;
+    const xf = withAffinity(xc.fn, aff);
+    const items = list.map((item) => withAffinity(this.compile(item, d).fn, aff));
     return plain((env) => {
-      if (xf(env) === null) return null;
+      const v = xf(env);
+      if (v === null) return null;
       let sawNull = false;
-      for (let i = 0; i < tests.length; i++) {
-        const r = tests[i](env);
-        if (r === 1) return not ? 0 : 1;
-        if (r === null) sawNull = true;
+      for (let i = 0; i < items.length; i++) {
+        const w = items[i](env);
+        if (w === null) sawNull = true;
+        else if (compareValues(v, w, coll) === 0) return not ? 0 : 1;
       }
       if (sawNull) return null;
       return not ? 1 : 0;
@@ -377,16 +409,19 @@ class ExprCompiler {
   private caseExpr(e: Extract<Expr, { kind: "case" }>, d: number): Compiled {
     const base = e.operand ? this.compile(e.operand, d) : undefined;
     const whens = e.whens.map((w) => {
-      const wc = this.compile(w.when, d);
-      return {
-        test: base ? comparison("=", base, wc) : wc.fn,
-        then: this.compile(w.then, d).fn,
-      };
+      let test: Condition;
+      if (base) {
+        const eq = comparison("=", base, this.compile(w.when, d));
+        test = (env) => eq(env) === 1;
+      } else {
+        test = this.condition(w.when, d);
+      }
+      return { test, then: this.compile(w.then, d).fn };
     });
     const els = e.else ? this.compile(e.else, d).fn : undefined;
     return plain((env) => {
       for (let i = 0; i < whens.length; i++) {
-        if (isTrue(whens[i].test(env)) === true) return whens[i].then(env);
+        if (whens[i].test(env)) return whens[i].then(env);
       }
       return els ? els(env) : null;
     });
@@ -469,4 +504,59 @@ function currentTime(which: "TIME" | "DATE" | "TIMESTAMP"): string {
 /** Evaluates a compiled condition as SQLite's WHERE does: only a true value passes. */
 export function passes(fn: Evaluator, env: Env): boolean {
   return isTrue(fn(env)) === true;
+}
+
+/** A WHERE clause split as SQLite codes it: constant terms tested once, the rest per row. */
+export interface Where {
+  /** Terms that do not depend on the row (tested once, before any row is read). */
+  once?: Condition;
+  /** Terms tested on each row. */
+  each?: Condition;
+}
+
+function allOf(conds: Condition[]): Condition | undefined {
+  if (conds.length === 0) return undefined;
+  if (conds.length === 1) return conds[0];
+  return (env) => {
+    for (let i = 0; i < conds.length; i++) if (!conds[i](env)) return false;
+    return true;
+  };
+}
+
+/** Compiles a WHERE clause (see {@link Where}). */
+export function compileWhere(
+  expr: Expr | undefined,
+  scope: Scope,
+  opts: CompileOptions = {},
+): Where {
+  if (!expr) return {};
+  const terms: Expr[] = [];
+  const split = (e: Expr) => {
+    if (e.kind === "binary" && e.op === "AND") {
+      split(e.left);
+      split(e.right);
+    } else terms.push(e);
+  };
+  split(expr);
+  const once: Condition[] = [];
+  const each: Condition[] = [];
+  for (const t of terms) {
+    const c = new ExprCompiler(scope, opts);
+    const constant = c.compile(t, 0).constant === true;
+    (constant ? once : each).push(c.condition(t, 0));
+  }
+  return { once: allOf(once), each: allOf(each) };
+}
+
+/** A compiled condition: true when the row passes. */
+export type Condition = (env: Env) => boolean;
+
+/**
+ * Compiles a condition the way SQLite codes WHERE, HAVING and CASE WHEN: as jumps, so
+ * `a AND b` does not evaluate `b` once `a` is false or NULL, and `a OR b` stops at a true
+ * `a` (sqlite3ExprIfFalse). The value is only "true" or "not true".
+ */
+export function compileCondition(expr: Expr, scope: Scope, opts: CompileOptions = {}): Condition {
+  const c = new ExprCompiler(scope, opts);
+  return c.condition(expr, 0);
 }

@@ -10,7 +10,7 @@ import type { Catalog } from "../schema/catalog.ts";
 import { foldName } from "../schema/names.ts";
 import type { IndexInfo, TableInfo } from "../schema/types.ts";
 import type { DeleteStmt, InsertStmt, UpdateStmt } from "./ast.ts";
-import { compileExpr, passes } from "./compile_expr.ts";
+import { compileCondition, compileExpr, compileWhere, type Condition } from "./compile_expr.ts";
 import { defaultsMaker, tableDefaults } from "./defaults.ts";
 import type { Env, Evaluator } from "./env.ts";
 import { planAccess } from "./planner.ts";
@@ -55,7 +55,7 @@ interface UpsertPlan {
   target: "rowid" | "any" | IndexInfo;
   /** DO UPDATE: assignments over [existing row, excluded row]; undefined for DO NOTHING. */
   sets?: { column: number; fn: Evaluator }[];
-  where?: Evaluator;
+  where?: Condition;
 }
 
 function resolveUpsert(
@@ -104,7 +104,7 @@ function resolveUpsert(
     if (s.columns.length !== 1) throw unsupported("row-value assignment");
     return [{ column: columnIndex(table, s.columns[0]), fn: compileExpr(s.expr, scope).fn }];
   });
-  const where = u.action.where ? compileExpr(u.action.where, scope).fn : undefined;
+  const where = u.action.where ? compileCondition(u.action.where, scope) : undefined;
   return { target, sets, where };
 }
 
@@ -236,7 +236,7 @@ function applyUpsert(
     const saved = env.rows;
     env.rows = [new ArrayRow(existing, other), new ArrayRow(values, rowid)];
     try {
-      if (u.where && !passes(u.where, env)) return "skipped";
+      if (u.where && !u.where(env)) return "skipped";
       const updated = existing.slice();
       let newRowid = other;
       for (const s of u.sets) {
@@ -275,7 +275,7 @@ function collectRows(
   btree: BTreeApi,
 ): { scope: Scope; plan: string[]; collect: (env: Env) => { rowid: Rowid; values: SqlValue[] }[] } {
   const scope = new Scope([{ name: alias ?? table.name, table }]);
-  const filter: Evaluator | undefined = where ? compileExpr(where, scope).fn : undefined;
+  const filter = compileWhere(where, scope);
   const plan = planAccess(table, where, scope);
   const defaults = tableDefaults(table);
   return {
@@ -285,8 +285,10 @@ function collectRows(
       const row = new CursorRow(table, defaults);
       env.rows = [row];
       const out: { rowid: Rowid; values: SqlValue[] }[] = [];
+      if (filter.once && !filter.once(env)) return out;
+      const each = filter.each;
       for (const rowid of visitRows(plan.access, btree, table.root, env, row)) {
-        if (filter && !passes(filter, env)) continue;
+        if (each && !each(env)) continue;
         out.push({ rowid, values: row.values() });
       }
       return out;

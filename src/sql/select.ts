@@ -14,7 +14,13 @@ import type { Catalog } from "../schema/catalog.ts";
 import { foldName } from "../schema/names.ts";
 import type { TableInfo } from "../schema/types.ts";
 import type { Expr, FunctionExpr, OrderingTerm, ResultColumn, Select, SelectCore } from "./ast.ts";
-import { type AggregateSink, type Compiled, compileExpr, passes } from "./compile_expr.ts";
+import {
+  type AggregateSink,
+  compileCondition,
+  type Compiled,
+  compileExpr,
+  compileWhere,
+} from "./compile_expr.ts";
 import { ArrayRow, type Env, type Evaluator, NULL_ROW, type RowSource } from "./env.ts";
 import { type AggregateState, makeAggregate } from "./aggregates.ts";
 import { type OrderColumn, type Plan, planAccess } from "./planner.ts";
@@ -309,9 +315,7 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
     }
     : undefined;
 
-  const where = core.where
-    ? compileExpr(core.where, scope, { context: "WHERE clause" })
-    : undefined;
+  const where = compileWhere(core.where, scope, { context: "WHERE clause" });
   if (core.where && hasAggregate(core.where)) {
     throw new SqliteError(
       "SQLITE_ERROR",
@@ -337,7 +341,9 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
       info: { table: info.table, column: info.column, type: info.type },
     };
   });
-  const having = core.having ? compileExpr(core.having, scope, { aggregates: sink }).fn : undefined;
+  const having = core.having
+    ? compileCondition(core.having, scope, { aggregates: sink })
+    : undefined;
   const sortKeys = (sel.orderBy ?? []).map((t, i) => orderKey(t, i, outputs, scope, sink));
   const limit = sel.limit ? compileExpr(sel.limit, new Scope([])).fn : undefined;
   const offset = sel.offset ? compileExpr(sel.offset, new Scope([])).fn : undefined;
@@ -385,15 +391,17 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
 
   // Produces each input row (after WHERE) by setting env.rows[0].
   function* inputRows(env: Env): Generator<void, void, undefined> {
+    env.rows = [];
+    if (where.once && !where.once(env)) return;
     if (!table) {
-      env.rows = [];
-      if (!where || passes(where.fn, env)) yield;
+      if (!where.each || where.each(env)) yield;
       return;
     }
     const row = rowViewFor(plan!.access, table, defaults);
     env.rows = [row];
+    const each = where.each;
     for (const _ of visitRows(plan!.access, btree, table.root, env, row)) {
-      if (where && !passes(where.fn, env)) continue;
+      if (each && !each(env)) continue;
       yield;
     }
   }
@@ -468,7 +476,7 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
     for (const g of order) {
       env.rows = [g.row ?? NULL_ROW];
       env.aggs = g.states.map((s) => s.final());
-      if (having && !passes(having, env)) continue;
+      if (having && !having(env)) continue;
       yield;
     }
   }
@@ -659,9 +667,14 @@ export function groupKey(vals: SqlValue[], colls: Collation[]): string {
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i];
     if (v === null) k += "N|";
-    else if (typeof v === "number" || typeof v === "bigint") k += "n" + v + "|";
-    else if (v instanceof Real) k += "n" + v.value + "|";
-    else if (typeof v === "string") {
+    else if (typeof v === "number" || typeof v === "bigint" || v instanceof Real) {
+      // Numbers equal across INTEGER and REAL (2 and 2.0, -2^63 both ways) share a key.
+      const n = v instanceof Real ? v.value : v;
+      k += "n" + (typeof n === "number" && Number.isInteger(n) && !Number.isSafeInteger(n)
+        ? BigInt(n).toString()
+        : String(n)) +
+        "|";
+    } else if (typeof v === "string") {
       const c = colls[i]?.name;
       const s = c === "NOCASE"
         ? v.replace(/[A-Z]+/g, (m) => m.toLowerCase())
