@@ -17,7 +17,7 @@ import { planAccess } from "./planner.ts";
 import { CursorRow } from "./row.ts";
 import { Scope } from "./scope.ts";
 import { compileSelect, lookupTable } from "./select.ts";
-import { TableWriter } from "./table_writer.ts";
+import { ConstraintError, TableWriter } from "./table_writer.ts";
 import { compileReturning, type Returning } from "./returning.ts";
 import { ArrayRow } from "./env.ts";
 import { visitRows } from "./access.ts";
@@ -206,6 +206,10 @@ export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeAp
           if (returning) out.push(returning.evaluate(env, values, rowid));
         }
         if (table.autoincrement && seq !== seq0) catalog.setSequence(table.name, seq);
+      } catch (e) {
+        // Rows a failing statement changed count only when they stay (ON CONFLICT FAIL).
+        if (!(e instanceof ConstraintError && e.action === "FAIL")) changes = 0;
+        throw e;
       } finally {
         w.close();
         env.ctx.changes = changes;
@@ -273,10 +277,11 @@ function collectRows(
   alias: string | undefined,
   where: DeleteStmt["where"],
   btree: BTreeApi,
+  hint: { notIndexed?: boolean; indexedBy?: string } = {},
 ): { scope: Scope; plan: string[]; collect: (env: Env) => { rowid: Rowid; values: SqlValue[] }[] } {
   const scope = new Scope([{ name: alias ?? table.name, table }]);
   const filter = compileWhere(where, scope);
-  const plan = planAccess(table, where, scope);
+  const plan = planAccess(table, where, scope, hint);
   const defaults = tableDefaults(table);
   return {
     scope,
@@ -301,7 +306,7 @@ export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeAp
   if (stmt.with) throw unsupported("WITH");
   if (stmt.orderBy || stmt.limit) throw unsupported("DELETE ... LIMIT");
   const table = writableTable(catalog, stmt.table, stmt.schema);
-  const { plan, collect } = collectRows(table, stmt.alias, stmt.where, btree);
+  const { plan, collect } = collectRows(table, stmt.alias, stmt.where, btree, stmt);
   const returning = stmt.returning
     ? compileReturning(stmt.returning, table, stmt.alias)
     : undefined;
@@ -320,6 +325,10 @@ export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeAp
           if (returning) out.push(returning.evaluate(env, v.values, v.rowid));
           if (w.deleteRow(v.rowid)) changes++;
         }
+      } catch (e) {
+        // Rows a failing statement changed count only when they stay (ON CONFLICT FAIL).
+        if (!(e instanceof ConstraintError && e.action === "FAIL")) changes = 0;
+        throw e;
       } finally {
         w.close();
         env.ctx.changes = changes;
@@ -336,7 +345,7 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
   if (stmt.from) throw unsupported("UPDATE ... FROM");
   if (stmt.orderBy || stmt.limit) throw unsupported("UPDATE ... LIMIT");
   const table = writableTable(catalog, stmt.table, stmt.schema);
-  const { scope, plan, collect } = collectRows(table, stmt.alias, stmt.where, btree);
+  const { scope, plan, collect } = collectRows(table, stmt.alias, stmt.where, btree, stmt);
   const sets: { column: number; fn: Evaluator }[] = [];
   for (const s of stmt.set) {
     if (s.columns.length !== 1) throw unsupported("row-value assignment");
@@ -382,6 +391,10 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
           changes++;
           if (returning) out.push(returning.evaluate(env, values, rowid));
         }
+      } catch (e) {
+        // Rows a failing statement changed count only when they stay (ON CONFLICT FAIL).
+        if (!(e instanceof ConstraintError && e.action === "FAIL")) changes = 0;
+        throw e;
       } finally {
         w.close();
         env.ctx.changes = changes;

@@ -6,11 +6,12 @@
  * @module
  */
 
-import { comparisonAffinity } from "../record/affinity.ts";
+import { affinityOf, comparisonAffinity } from "../record/affinity.ts";
 import type { Affinity } from "../record/affinity.ts";
 import type { SqlValue } from "../record/value.ts";
 import type { IndexInfo, TableInfo } from "../schema/types.ts";
 import type { Expr } from "./ast.ts";
+import { SqliteError } from "../errors.ts";
 import { type Compiled, compileExpr } from "./compile_expr.ts";
 import type { Evaluator } from "./env.ts";
 import type { Scope } from "./scope.ts";
@@ -59,6 +60,10 @@ export interface PlanOptions {
   needed?: Set<number> | "all";
   /** The ORDER BY, when every term is a plain column of the table. */
   order?: OrderColumn[];
+  /** `NOT INDEXED`: use no index. */
+  notIndexed?: boolean;
+  /** `INDEXED BY name`: use exactly this index. */
+  indexedBy?: string;
 }
 
 /** A term `column op value` usable by an access path. */
@@ -181,6 +186,59 @@ export interface Plan {
   ordered: boolean;
 }
 
+/** SQLite's estimate of a column's width from its declared type (sqlite3AffinityType). */
+function columnWidth(type: string): number {
+  if (type === "") return 1;
+  const upper = type.toUpperCase();
+  const aff = affinityOf(type);
+  if (aff === "NUMERIC" || aff === "INTEGER" || aff === "REAL") return 1;
+  let v = 16;
+  const charAt = upper.indexOf("CHAR");
+  const blobAt = upper.indexOf("BLOB");
+  const sized = charAt >= 0
+    ? upper.slice(charAt)
+    : blobAt >= 0 && upper.slice(blobAt + 4).trimStart().startsWith("(")
+    ? upper.slice(blobAt)
+    : undefined;
+  if (sized !== undefined) {
+    const m = /\d+/.exec(sized);
+    v = m ? Math.min(Number(m[0]), 2 ** 31 - 1) : 0;
+  }
+  return Math.min(255, Math.floor(v / 4) + 1);
+}
+
+/** sqlite3LogEst: about 10 * log2(x). */
+function logEst(x: number): number {
+  const a = [0, 2, 3, 5, 6, 7, 8, 9];
+  let y = 40;
+  if (x < 8) {
+    if (x < 2) return 0;
+    while (x < 8) {
+      y -= 10;
+      x *= 2;
+    }
+  } else {
+    while (x > 255) {
+      y += 40;
+      x = Math.floor(x / 16);
+    }
+    while (x > 15) {
+      y += 10;
+      x = Math.floor(x / 2);
+    }
+  }
+  return a[x & 7] + y - 10;
+}
+
+/** True when SQLite would find the index's rows narrower than the table's (szIdxRow < szTabRow). */
+function narrower(index: IndexInfo, table: TableInfo): boolean {
+  let wTable = table.rowidAlias < 0 ? 1 : 0;
+  for (const c of table.columns) wTable += columnWidth(c.type);
+  let wIndex = 1; // the rowid
+  for (const c of index.columns) wIndex += columnWidth(table.columns[c.column].type);
+  return logEst(wIndex * 4) < logEst(wTable * 4);
+}
+
 function covers(index: IndexInfo, table: TableInfo, needed: Set<number> | "all"): boolean {
   if (needed === "all") return false;
   for (const c of needed) {
@@ -224,11 +282,20 @@ export function planAccess(
     : `${table.name} AS ${scope.sources[0].name}`;
   const needed = opts.needed ?? "all";
   const order = opts.order;
+  let indexes = table.indexes;
+  if (opts.notIndexed) indexes = [];
+  if (opts.indexedBy !== undefined) {
+    const want = opts.indexedBy.toLowerCase();
+    indexes = table.indexes.filter((ix) => ix.name.toLowerCase() === want);
+    if (indexes.length === 0) {
+      throw new SqliteError("SQLITE_ERROR", `no such index: ${opts.indexedBy}`);
+    }
+  }
   const rowidOrder = [{ column: -1, desc: false, collation: "BINARY" }];
   const terms = analyse(where, scope);
   const rowidTerms = terms.filter((t) => t.column === -1);
   const eq = rowidTerms.find((t) => t.op === "=" || t.op === "in");
-  if (eq) {
+  if (eq && opts.indexedBy === undefined) {
     const m = orderMatch(rowidOrder, order);
     return {
       access: { kind: "rowidEq", keys: eq.values, reverse: m.ok && m.reverse },
@@ -238,7 +305,7 @@ export function planAccess(
   }
 
   let best: { plan: Plan; score: number } | undefined;
-  for (const index of table.indexes) {
+  for (const index of indexes) {
     if (index.where) continue; // partial indexes need the WHERE to imply theirs
     const eqVals: Evaluator[] = [];
     const parts: string[] = [];
@@ -303,8 +370,8 @@ export function planAccess(
 
   const lo = rowidTerms.find((t) => t.op === ">" || t.op === ">=");
   const hi = rowidTerms.find((t) => t.op === "<" || t.op === "<=");
-  if (best && (best.score >= 4 || (!lo && !hi))) return best.plan;
-  if (lo || hi) {
+  if (best && (best.score >= 4 || (!lo && !hi) || opts.indexedBy !== undefined)) return best.plan;
+  if ((lo || hi) && opts.indexedBy === undefined) {
     const parts = [lo ? "rowid>?" : "", hi ? "rowid<?" : ""].filter((p) => p);
     const m = orderMatch(rowidOrder, order);
     return {
@@ -322,8 +389,18 @@ export function planAccess(
   // A full scan: of the table in rowid order, or of an index whose order is the ORDER BY's
   // (no sort) or that holds every needed column (fewer pages to read).
   const tableOrder = orderMatch(rowidOrder, order);
+  if (opts.indexedBy !== undefined) {
+    const index = indexes[0];
+    const m = orderMatch([...index.columns, ...rowidOrder], order);
+    const covering = covers(index, table, needed);
+    return {
+      access: { kind: "index", index, eq: [], covering, reverse: m.reverse },
+      detail: `SCAN ${name} USING ${covering ? "COVERING " : ""}INDEX ${index.name}`,
+      ordered: m.ok,
+    };
+  }
   if (order && order.length > 0 && !tableOrder.ok) {
-    for (const index of table.indexes) {
+    for (const index of indexes) {
       if (index.where) continue;
       const m = orderMatch([...index.columns, ...rowidOrder], order);
       if (!m.ok) continue;
@@ -336,8 +413,8 @@ export function planAccess(
     }
   }
   if (!order || order.length === 0 || !tableOrder.ok) {
-    const coveringIndex = table.indexes
-      .filter((ix) => !ix.where && covers(ix, table, needed))
+    const coveringIndex = indexes
+      .filter((ix) => !ix.where && covers(ix, table, needed) && narrower(ix, table))
       .sort((a, b) => a.columns.length - b.columns.length)[0];
     if (coveringIndex && needed !== "all") {
       const m = orderMatch([...coveringIndex.columns, ...rowidOrder], order);

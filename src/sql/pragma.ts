@@ -8,6 +8,7 @@ import { Meta } from "../btree/types.ts";
 import { SqliteError } from "../errors.ts";
 import type { PagerImpl } from "../pager/pager.ts";
 import type { JournalMode, SynchronousLevel } from "../pager/types.ts";
+import type { CheckpointMode } from "../pager/wal.ts";
 import { builtinCollation } from "../record/collation.ts";
 import { compareRecordToKey, keyComparator, SearchKey } from "../record/compare.ts";
 import { decodeRecord } from "../record/record_reader.ts";
@@ -28,6 +29,8 @@ export interface PragmaContext {
   btree: BTree;
   /** The catalog. */
   catalog: Catalog;
+  /** True inside BEGIN ... COMMIT (the connection's explicit transaction). */
+  readonly inTransaction?: boolean;
 }
 
 function result(
@@ -63,6 +66,7 @@ function live(columns: string[], produce: () => SqlValue[][], writes = false): E
 
 const SYNC_NAMES: SynchronousLevel[] = ["off", "normal", "full", "extra"];
 const JOURNAL_MODES = new Set(["delete", "truncate", "persist", "memory", "off", "wal"]);
+const CHECKPOINT_MODES = new Set(["passive", "full", "restart", "truncate"]);
 
 function intArg(v: string): number {
   const n = Number(v);
@@ -105,13 +109,33 @@ export function compilePragma(stmt: PragmaStmt, pc: PragmaContext): Executable {
         if (arg === undefined) return [[pager.journalMode]];
         const mode = arg.toLowerCase();
         if (!JOURNAL_MODES.has(mode)) return [[pager.journalMode]];
-        if (pager.inWriteTransaction()) {
+        const walSwitch = (mode === "wal") !== (pager.journalMode === "wal");
+        if (pager.inWriteTransaction() || (walSwitch && pc.inTransaction === true)) {
           throw new SqliteError(
             "SQLITE_ERROR",
-            "cannot change out of wal mode from within a transaction",
+            `cannot change ${
+              mode === "wal" ? "into" : "out of"
+            } wal mode from within a transaction`,
           );
         }
         return [[pager.setJournalMode(mode as JournalMode)]];
+      });
+    case "wal_checkpoint": {
+      const mode = (arg ?? "passive").toLowerCase();
+      return live(["busy", "log", "checkpointed"], () => {
+        if (pc.inTransaction === true || pager.inWriteTransaction()) {
+          throw new SqliteError("SQLITE_LOCKED", "database table is locked");
+        }
+        const r = pager.checkpoint(
+          CHECKPOINT_MODES.has(mode) ? mode as CheckpointMode : "passive",
+        );
+        return [[r.busy, r.log, r.checkpointed]];
+      });
+    }
+    case "wal_autocheckpoint":
+      return live(["wal_autocheckpoint"], () => {
+        if (arg !== undefined) pager.setWalAutocheckpoint(intArg(arg));
+        return [[pager.walAutocheckpoint]];
       });
     case "user_version":
     case "application_id":

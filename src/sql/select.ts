@@ -364,6 +364,8 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
         ...(sel.orderBy ?? []).map((o) => o.expr),
       ]),
       order: orderCols,
+      notIndexed: core.from?.kind === "table" && core.from.notIndexed === true,
+      indexedBy: core.from?.kind === "table" ? core.from.indexedBy : undefined,
     })
     : undefined;
   const sorted = sortKeys.length > 0 && !(plan?.ordered && orderCols);

@@ -38,6 +38,8 @@ export interface GenColumn {
   type: string;
   nocase: boolean;
   notNull: boolean;
+  /** Part of a UNIQUE or PRIMARY KEY constraint or a unique index. */
+  unique?: boolean;
 }
 
 /** A generated table. */
@@ -84,13 +86,15 @@ export function generateSchema(rng: Rng): GenSchema {
       if (notNull) def += ` NOT NULL DEFAULT ${rng.pick(["0", "''", "1.5", "'x'"])}`;
       else if (rng.chance(0.2)) def += ` DEFAULT ${rng.pick(["7", "'d'", "NULL", "-2.5"])}`;
       if (nocase) def += " COLLATE NOCASE";
-      if (rng.chance(0.1)) def += " UNIQUE";
+      const unique = rng.chance(0.1);
+      if (unique) def += " UNIQUE";
       defs.push(def);
-      cols.push({ name: `c${c}`, type, nocase, notNull });
+      cols.push({ name: `c${c}`, type, nocase, notNull, unique });
     }
     if (!rowidAlias && rng.chance(0.4)) {
       const k = rng.int(Math.min(2, ncols)) + 1;
       defs.push(`PRIMARY KEY(${cols.slice(0, k).map((c) => c.name).join(", ")})`);
+      cols.slice(0, k).forEach((c) => c.unique = true);
     }
     ddl.push(`CREATE TABLE ${name}(${defs.join(", ")})`);
     const nidx = rng.int(3);
@@ -103,6 +107,7 @@ export function generateSchema(rng: Rng): GenSchema {
           `${x.name}${rng.chance(0.1) ? " COLLATE NOCASE" : ""}${rng.chance(0.3) ? " DESC" : ""}`
         );
       const unique = rng.chance(0.2) ? "UNIQUE " : "";
+      if (unique) [a, b].forEach((c) => c && (c.unique = true));
       ddl.push(`CREATE ${unique}INDEX ${name}_i${i} ON ${name}(${parts.join(", ")})`);
     }
     tables.push({ name, columns: cols, rowidAlias });
@@ -260,8 +265,10 @@ export function generateStatement(rng: Rng, schema: GenSchema): GenStatement {
       ordered: true,
     };
   }
-  if (kind < 9) {
-    const col = rng.pick(t.columns).name;
+  const updatable = t.columns.filter((c) => !c.unique);
+  if (kind < 9 && updatable.length > 0) {
+    // Not a unique column: whether an UPDATE hits a conflict midway depends on row order.
+    const col = rng.pick(updatable).name;
     // No OR IGNORE/REPLACE: which conflicting row wins depends on the visiting order.
     const set = `${col} = ${g.expr(2)}`;
     return {
