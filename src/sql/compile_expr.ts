@@ -18,7 +18,8 @@ import {
 import type { SqlValue } from "../record/value.ts";
 import { checkCollation } from "../schema/mod.ts";
 import type { Affinity } from "../schema/types.ts";
-import type { BinaryExpr, Expr, FunctionExpr } from "./ast.ts";
+import type { BinaryExpr, Expr, FunctionExpr, Select } from "./ast.ts";
+import { valueKey } from "./value_key.ts";
 import type { Env, Evaluator } from "./env.ts";
 import * as ops from "./eval/operators.ts";
 import { compileGlob, compileLike } from "./eval/like.ts";
@@ -48,8 +49,24 @@ export interface AggregateSink {
   add(call: FunctionExpr, args: Compiled[]): number;
 }
 
+/** A compiled subquery, as expressions use it. */
+export interface SubqueryPlan {
+  /** Number of result columns. */
+  columnCount: number;
+  /** Affinity of the first result column's expression. */
+  affinity: Affinity | null;
+  /** Collation of the first result column's expression. */
+  collation: string | null;
+  /** It refers to columns of enclosing queries (so it is re-run per outer row). */
+  correlated: boolean;
+  /** Runs it in a child environment of `env`. */
+  rows(env: Env): Generator<SqlValue[], void, undefined>;
+}
+
 /** Options for {@link compileExpr}. */
 export interface CompileOptions {
+  /** Compiles a subquery in the scope of the expression (absent: subqueries are refused). */
+  subquery?: (select: Select, scope: Scope) => SubqueryPlan;
   /** Where aggregate calls go; without it an aggregate call is an error. */
   aggregates?: AggregateSink;
   /** Context word for errors ("WHERE clause", ...). */
@@ -177,16 +194,28 @@ class ExprCompiler {
           const name = e.table !== undefined ? `${e.table}.${e.name}` : e.name;
           throw new SqliteError("SQLITE_ERROR", `no such column: ${name}`);
         }
-        const { source, column } = res;
-        const fn: Evaluator = column === -1
-          ? (env) => env.rows[source].rowid()
-          : (env) => env.rows[source].column(column);
+        const { source, column, depth } = res;
+        let fn: Evaluator;
+        if (depth === 0) {
+          fn = column === -1
+            ? (env) => env.rows[source].rowid()
+            : (env) => env.rows[source].column(column);
+        } else {
+          const outer = (env: Env): Env => {
+            let e = env;
+            for (let i = 0; i < depth; i++) e = e.outer!;
+            return e;
+          };
+          fn = column === -1
+            ? (env) => outer(env).rows[source].rowid()
+            : (env) => outer(env).rows[source].column(column);
+        }
         return {
           fn,
           affinity: res.affinity,
           collation: res.collation,
           explicitCollation: false,
-          column: { source, column },
+          column: depth === 0 ? { source, column } : undefined,
         };
       }
       case "unary":
@@ -237,16 +266,107 @@ class ExprCompiler {
       case "row":
         throw new SqliteError("SQLITE_ERROR", "row value misused");
       case "subquery":
+        return this.scalarSubquery(e.select);
       case "exists":
+        return this.exists(e.select);
       case "inSelect":
+        return this.inSelect(e.not, e.expr, e.select, d);
       case "inTable":
-        throw new SqliteError("SQLITE_ERROR", "subqueries are not supported yet");
+        throw new SqliteError("SQLITE_ERROR", "IN with a table name is not supported yet");
       case "raise":
         throw new SqliteError(
           "SQLITE_ERROR",
           "RAISE() may only be used within a trigger-program",
         );
     }
+  }
+
+  private subquery(select: Select): SubqueryPlan {
+    if (!this.opts.subquery) {
+      throw new SqliteError("SQLITE_ERROR", "subqueries are not supported here");
+    }
+    return this.opts.subquery(select, this.scope);
+  }
+
+  /** Runs a subquery's rows through `use`, once per statement when it is uncorrelated. */
+  private cached<T>(plan: SubqueryPlan, compute: (env: Env) => T): (env: Env) => T {
+    if (plan.correlated) return compute;
+    const key = {};
+    return (env) => {
+      const cache = env.cache ?? (env.cache = new Map());
+      if (cache.has(key)) return cache.get(key) as T;
+      const v = compute(env);
+      cache.set(key, v);
+      return v;
+    };
+  }
+
+  private scalarSubquery(select: Select): Compiled {
+    const plan = this.subquery(select);
+    if (plan.columnCount !== 1) {
+      throw new SqliteError(
+        "SQLITE_ERROR",
+        `sub-select returns ${plan.columnCount} columns - expected 1`,
+      );
+    }
+    const value = this.cached(plan, (env) => {
+      for (const row of plan.rows(env)) return row[0];
+      return null;
+    });
+    return {
+      fn: value,
+      affinity: plan.affinity,
+      collation: plan.collation,
+      explicitCollation: false,
+    };
+  }
+
+  private exists(select: Select): Compiled {
+    const plan = this.subquery(select);
+    const value = this.cached(plan, (env) => {
+      for (const _ of plan.rows(env)) return 1;
+      return 0;
+    });
+    return plain(value);
+  }
+
+  private inSelect(not: boolean, x: Expr, select: Select, d: number): Compiled {
+    const xc = this.compile(x, d);
+    const plan = this.subquery(select);
+    if (plan.columnCount !== 1) {
+      throw new SqliteError(
+        "SQLITE_ERROR",
+        `sub-select returns ${plan.columnCount} columns - expected 1`,
+      );
+    }
+    // exprINAffinity: the comparison affinity of x and the subquery's column, on both sides.
+    const aff = comparisonAffinity(xc.affinity, plan.affinity);
+    const collName = xc.explicitCollation
+      ? xc.collation!
+      : xc.collation ?? plan.collation ?? "BINARY";
+    const coll = builtinCollation(collName)!;
+    const xf = withAffinity(xc.fn, aff);
+    const set = this.cached(plan, (env) => {
+      const keys = new Set<string>();
+      let sawNull = false;
+      let count = 0;
+      for (const row of plan.rows(env)) {
+        count++;
+        const v = aff === null || aff === "BLOB" ? row[0] : applyComparisonAffinity(row[0], aff);
+        if (v === null) sawNull = true;
+        else keys.add(valueKey(v, coll));
+      }
+      return { keys, sawNull, count };
+    });
+    return plain((env) => {
+      const s = set(env);
+      if (s.count === 0) return not ? 1 : 0;
+      const v = xf(env);
+      if (v === null) return null;
+      if (s.keys.has(valueKey(v, coll))) return not ? 0 : 1;
+      if (s.sawNull) return null;
+      return not ? 1 : 0;
+    });
   }
 
   private unary(op: string, c: Compiled): Compiled {
@@ -438,7 +558,10 @@ class ExprCompiler {
         throw new SqliteError("SQLITE_ERROR", `misuse of aggregate function ${e.name}()`);
       }
       // Arguments of an aggregate are evaluated per input row: no nested aggregates.
-      const inner = new ExprCompiler(this.scope, { context: this.opts.context });
+      const inner = new ExprCompiler(this.scope, {
+        context: this.opts.context,
+        subquery: this.opts.subquery,
+      });
       const args = e.args.map((a) => inner.compile(a, d));
       const slot = this.opts.aggregates.add(e, args);
       return plain((env) => env.aggs[slot]);

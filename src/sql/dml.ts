@@ -10,13 +10,19 @@ import type { Catalog } from "../schema/catalog.ts";
 import { foldName } from "../schema/names.ts";
 import type { IndexInfo, TableInfo } from "../schema/types.ts";
 import type { DeleteStmt, InsertStmt, UpdateStmt } from "./ast.ts";
-import { compileCondition, compileExpr, compileWhere, type Condition } from "./compile_expr.ts";
+import {
+  compileCondition,
+  compileExpr,
+  type CompileOptions,
+  compileWhere,
+  type Condition,
+} from "./compile_expr.ts";
 import { defaultsMaker, tableDefaults } from "./defaults.ts";
 import type { Env, Evaluator } from "./env.ts";
 import { planAccess } from "./planner.ts";
 import { CursorRow } from "./row.ts";
 import { Scope } from "./scope.ts";
-import { compileSelect, lookupTable } from "./select.ts";
+import { compileSelect, lookupTable, subqueryHook } from "./select.ts";
 import { ConstraintError, TableWriter } from "./table_writer.ts";
 import { compileReturning, type Returning } from "./returning.ts";
 import { ArrayRow } from "./env.ts";
@@ -62,6 +68,7 @@ function resolveUpsert(
   u: InsertStmt["upsert"][number],
   table: TableInfo,
   alias: string | undefined,
+  xo: CompileOptions,
 ): UpsertPlan {
   let target: UpsertPlan["target"] = "any";
   if (u.target) {
@@ -102,9 +109,9 @@ function resolveUpsert(
   ]);
   const sets = u.action.set.flatMap((s) => {
     if (s.columns.length !== 1) throw unsupported("row-value assignment");
-    return [{ column: columnIndex(table, s.columns[0]), fn: compileExpr(s.expr, scope).fn }];
+    return [{ column: columnIndex(table, s.columns[0]), fn: compileExpr(s.expr, scope, xo).fn }];
   });
-  const where = u.action.where ? compileCondition(u.action.where, scope) : undefined;
+  const where = u.action.where ? compileCondition(u.action.where, scope, xo) : undefined;
   return { target, sets, where };
 }
 
@@ -117,6 +124,7 @@ function columnIndex(table: TableInfo, name: string): number {
 
 /** Compiles an INSERT. */
 export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeApi): Executable {
+  const xo: CompileOptions = { subquery: subqueryHook(catalog, btree) };
   if (stmt.with) throw unsupported("WITH");
   const table = writableTable(catalog, stmt.table, stmt.schema);
   // Target slot per supplied value: column index, or -1 for an explicit rowid.
@@ -141,7 +149,7 @@ export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeAp
     !stmt.select.orderBy && !stmt.select.limit
   ) {
     const scope = new Scope([]);
-    const rows = stmt.select.core.rows.map((r) => r.map((e) => compileExpr(e, scope).fn));
+    const rows = stmt.select.core.rows.map((r) => r.map((e) => compileExpr(e, scope, xo).fn));
     for (const r of rows) checkCount(table, r.length, nvals, !!stmt.columns);
     source = function* (env) {
       for (const r of rows) {
@@ -156,9 +164,9 @@ export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeAp
     // Materialise first: the SELECT may read the table being written.
     source = (env) => [...q.rows(env)];
   }
-  const upserts = stmt.upsert.map((u) => resolveUpsert(u, table, stmt.alias));
+  const upserts = stmt.upsert.map((u) => resolveUpsert(u, table, stmt.alias, xo));
   const returning = stmt.returning
-    ? compileReturning(stmt.returning, table, stmt.alias)
+    ? compileReturning(stmt.returning, table, stmt.alias, xo)
     : undefined;
   const makeDefaults = defaultsMaker(table);
   const action = stmt.orAction;
@@ -277,10 +285,11 @@ function collectRows(
   alias: string | undefined,
   where: DeleteStmt["where"],
   btree: BTreeApi,
-  hint: { notIndexed?: boolean; indexedBy?: string } = {},
+  hint: { notIndexed?: boolean; indexedBy?: string },
+  xo: CompileOptions,
 ): { scope: Scope; plan: string[]; collect: (env: Env) => { rowid: Rowid; values: SqlValue[] }[] } {
   const scope = new Scope([{ name: alias ?? table.name, table }]);
-  const filter = compileWhere(where, scope);
+  const filter = compileWhere(where, scope, xo);
   const plan = planAccess(table, where, scope, hint);
   const defaults = tableDefaults(table);
   return {
@@ -303,12 +312,13 @@ function collectRows(
 
 /** Compiles a DELETE. */
 export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeApi): Executable {
+  const xo: CompileOptions = { subquery: subqueryHook(catalog, btree) };
   if (stmt.with) throw unsupported("WITH");
   if (stmt.orderBy || stmt.limit) throw unsupported("DELETE ... LIMIT");
   const table = writableTable(catalog, stmt.table, stmt.schema);
-  const { plan, collect } = collectRows(table, stmt.alias, stmt.where, btree, stmt);
+  const { plan, collect } = collectRows(table, stmt.alias, stmt.where, btree, stmt, xo);
   const returning = stmt.returning
-    ? compileReturning(stmt.returning, table, stmt.alias)
+    ? compileReturning(stmt.returning, table, stmt.alias, xo)
     : undefined;
   return {
     columns: returning?.columns ?? [],
@@ -341,11 +351,12 @@ export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeAp
 
 /** Compiles an UPDATE. */
 export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeApi): Executable {
+  const xo: CompileOptions = { subquery: subqueryHook(catalog, btree) };
   if (stmt.with) throw unsupported("WITH");
   if (stmt.from) throw unsupported("UPDATE ... FROM");
   if (stmt.orderBy || stmt.limit) throw unsupported("UPDATE ... LIMIT");
   const table = writableTable(catalog, stmt.table, stmt.schema);
-  const { scope, plan, collect } = collectRows(table, stmt.alias, stmt.where, btree, stmt);
+  const { scope, plan, collect } = collectRows(table, stmt.alias, stmt.where, btree, stmt, xo);
   const sets: { column: number; fn: Evaluator }[] = [];
   for (const s of stmt.set) {
     if (s.columns.length !== 1) throw unsupported("row-value assignment");
@@ -354,11 +365,11 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
     if (i < 0 && ["rowid", "oid", "_rowid_"].includes(foldName(name))) i = -1;
     else if (i < 0) throw new SqliteError("SQLITE_ERROR", `no such column: ${name}`);
     if (i === table.rowidAlias) i = -1;
-    sets.push({ column: i, fn: compileExpr(s.expr, scope).fn });
+    sets.push({ column: i, fn: compileExpr(s.expr, scope, xo).fn });
   }
   const action = stmt.orAction;
   const returning = stmt.returning
-    ? compileReturning(stmt.returning, table, stmt.alias)
+    ? compileReturning(stmt.returning, table, stmt.alias, xo)
     : undefined;
   return {
     columns: returning?.columns ?? [],

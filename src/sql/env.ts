@@ -34,6 +34,10 @@ export interface Env {
   aggs: SqlValue[];
   /** Connection counters. */
   ctx: FunctionContext;
+  /** The enclosing query's environment (inside a subquery). */
+  outer?: Env;
+  /** Results of uncorrelated subqueries, computed once per execution. */
+  cache?: Map<unknown, unknown>;
 }
 
 /** A compiled expression. */

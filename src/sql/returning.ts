@@ -6,7 +6,7 @@
 import type { SqlValue } from "../record/value.ts";
 import type { TableInfo } from "../schema/types.ts";
 import type { ResultColumn } from "./ast.ts";
-import { compileExpr } from "./compile_expr.ts";
+import { compileExpr, type CompileOptions } from "./compile_expr.ts";
 import { ArrayRow, type Env, type Evaluator } from "./env.ts";
 import { Scope } from "./scope.ts";
 import { expandColumns, resultColumnInfo } from "./select.ts";
@@ -27,11 +27,12 @@ export function compileReturning(
   list: ResultColumn[],
   table: TableInfo,
   alias: string | undefined,
+  xo: CompileOptions,
 ): Returning {
   const sources = [{ name: alias ?? table.name, table }];
   const scope = new Scope(sources);
   const items = expandColumns(list, sources);
-  const fns: Evaluator[] = items.map((rc) => compileExpr(rc.expr, scope).fn);
+  const fns: Evaluator[] = items.map((rc) => compileExpr(rc.expr, scope, xo).fn);
   const infos = items.map((rc) => resultColumnInfo(rc, sources));
   return {
     columns: infos.map((i) => i.name),

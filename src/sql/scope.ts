@@ -17,6 +17,8 @@ export interface Source {
 
 /** A resolved column reference. `column` is -1 for the rowid. */
 export interface ResolvedColumn {
+  /** How many query levels out the source is (0: this query's own FROM; 1: the enclosing one). */
+  depth: number;
   /** Index into the scope's sources (and the Env's rows). */
   source: number;
   /** Column index, or -1 for the rowid. */
@@ -31,14 +33,34 @@ const ROWID_NAMES = new Set(["rowid", "oid", "_rowid_"]);
 
 /** The sources visible to an expression. */
 export class Scope {
-  /** A scope over FROM sources, in FROM order. */
-  constructor(readonly sources: Source[]) {}
+  /** Set when a name resolved to an enclosing query (the subquery is correlated). */
+  usedOuter = false;
+
+  /** A scope over FROM sources, in FROM order; `parent` is the enclosing query's scope. */
+  constructor(readonly sources: Source[], readonly parent?: Scope) {}
+
+  /** Resolves a name here or, failing that, in the enclosing queries. */
+  resolve(table: string | undefined, name: string): ResolvedColumn | undefined {
+    let own: ResolvedColumn | undefined;
+    try {
+      own = this.resolveHere(table, name);
+    } catch (e) {
+      if (!this.parent || !(e instanceof SqliteError) || !e.message.startsWith("no such column")) {
+        throw e;
+      }
+    }
+    if (own || !this.parent) return own;
+    const outer = this.parent.resolve(table, name);
+    if (!outer) return undefined;
+    this.usedOuter = true;
+    return { ...outer, depth: outer.depth + 1 };
+  }
 
   /**
    * Resolves `[table.]name`; undefined when no source has it. Throws for an ambiguous
    * name, and for a qualifier that names no source.
    */
-  resolve(table: string | undefined, name: string): ResolvedColumn | undefined {
+  private resolveHere(table: string | undefined, name: string): ResolvedColumn | undefined {
     const key = foldName(name);
     let found: ResolvedColumn | undefined;
     let sawQualifier = false;
@@ -65,10 +87,16 @@ export class Scope {
         );
       }
       if (hit === -1 || hit === src.table.rowidAlias) {
-        found = { source: s, column: -1, affinity: "INTEGER", collation: "BINARY" };
+        found = { depth: 0, source: s, column: -1, affinity: "INTEGER", collation: "BINARY" };
       } else {
         const col = cols[hit];
-        found = { source: s, column: hit, affinity: col.affinity, collation: col.collation };
+        found = {
+          depth: 0,
+          source: s,
+          column: hit,
+          affinity: col.affinity,
+          collation: col.collation,
+        };
       }
     }
     if (!found && table !== undefined && !sawQualifier) {

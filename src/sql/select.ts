@@ -19,7 +19,9 @@ import {
   compileCondition,
   type Compiled,
   compileExpr,
+  type CompileOptions,
   compileWhere,
+  type SubqueryPlan,
 } from "./compile_expr.ts";
 import { ArrayRow, type Env, type Evaluator, NULL_ROW, type RowSource } from "./env.ts";
 import { type AggregateState, makeAggregate } from "./aggregates.ts";
@@ -27,6 +29,7 @@ import { type OrderColumn, type Plan, planAccess } from "./planner.ts";
 import { rowViewFor } from "./access.ts";
 import { Scope, type Source } from "./scope.ts";
 import { visitRows } from "./access.ts";
+import { rowKey } from "./value_key.ts";
 import { tableDefaults } from "./defaults.ts";
 
 /** A compiled query: its column names and a function producing its rows. */
@@ -39,6 +42,10 @@ export interface Query {
   rows(env: Env): Generator<SqlValue[], void, undefined>;
   /** EXPLAIN QUERY PLAN lines. */
   plan: string[];
+  /** Affinity and collation of the first result column (for subqueries). */
+  first?: { affinity: Compiled["affinity"]; collation: string | null };
+  /** Refers to enclosing queries. */
+  correlated?: boolean;
 }
 
 interface OutputColumn {
@@ -55,12 +62,18 @@ interface AggSpec {
 }
 
 /** Compiles a SELECT. */
-export function compileSelect(sel: Select, catalog: Catalog, btree: BTreeApi): Query {
+export function compileSelect(
+  sel: Select,
+  catalog: Catalog,
+  btree: BTreeApi,
+  parent?: Scope,
+): Query {
   if (sel.with) throw notSupported("WITH clauses");
   if (sel.compound.length > 0) throw notSupported("compound SELECTs");
   const core = sel.core;
-  if (core.kind === "values") return compileValues(core.rows, sel);
-  return compileCore(core, sel, catalog, btree);
+  const hook = subqueryHook(catalog, btree);
+  if (core.kind === "values") return compileValues(core.rows, sel, parent, hook);
+  return compileCore(core, sel, catalog, btree, parent, hook);
 }
 
 function notSupported(what: string): SqliteError {
@@ -249,9 +262,39 @@ export function evalLimit(fn: Evaluator | undefined, env: Env, dflt: number): nu
   return v;
 }
 
-function compileValues(rows: Expr[][], sel: Select): Query {
-  const scope = new Scope([]);
-  const compiled = rows.map((r) => r.map((e) => compileExpr(e, scope).fn));
+/** The hook that lets expressions compile subqueries (in their own scope's context). */
+export function subqueryHook(catalog: Catalog, btree: BTreeApi): CompileOptions["subquery"] {
+  return (select: Select, scope: Scope): SubqueryPlan => {
+    const q = compileSelect(select, catalog, btree, scope);
+    return {
+      columnCount: q.columns.length,
+      affinity: q.first?.affinity ?? null,
+      collation: q.first?.collation ?? null,
+      correlated: q.correlated === true,
+      *rows(env: Env) {
+        const child: Env = {
+          params: env.params,
+          rows: [],
+          aggs: [],
+          ctx: env.ctx,
+          outer: env,
+          cache: env.cache,
+        };
+        yield* q.rows(child);
+      },
+    };
+  };
+}
+
+function compileValues(
+  rows: Expr[][],
+  sel: Select,
+  parent: Scope | undefined,
+  hook: CompileOptions["subquery"],
+): Query {
+  const scope = new Scope([], parent);
+  const xo = { subquery: hook };
+  const compiled = rows.map((r) => r.map((e) => compileExpr(e, scope, xo).fn));
   const n = rows[0].length;
   for (const r of rows) {
     if (r.length !== n) {
@@ -259,9 +302,10 @@ function compileValues(rows: Expr[][], sel: Select): Query {
     }
   }
   if (sel.orderBy) throw notSupported("ORDER BY on VALUES");
-  const limit = sel.limit ? compileExpr(sel.limit, scope).fn : undefined;
-  const offset = sel.offset ? compileExpr(sel.offset, scope).fn : undefined;
+  const limit = sel.limit ? compileExpr(sel.limit, scope, xo).fn : undefined;
+  const offset = sel.offset ? compileExpr(sel.offset, scope, xo).fn : undefined;
   return {
+    correlated: scope.usedOuter,
     columns: Array.from({ length: n }, (_, i) => `column${i + 1}`),
     columnInfo: Array.from({ length: n }, () => ({ table: null, column: null, type: null })),
     plan: [],
@@ -291,10 +335,18 @@ interface SortKey {
   order?: OrderColumn;
 }
 
-function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTreeApi): Query {
+function compileCore(
+  core: SelectCore,
+  sel: Select,
+  catalog: Catalog,
+  btree: BTreeApi,
+  parent: Scope | undefined,
+  hook: CompileOptions["subquery"],
+): Query {
   if (core.windows) throw notSupported("window definitions");
   const sources = resolveFrom(core, catalog);
-  const scope = new Scope(sources);
+  const scope = new Scope(sources, parent);
+  const xo: CompileOptions = { subquery: hook };
   const table = sources[0]?.table;
   const items = expandColumns(core.columns, sources);
 
@@ -315,7 +367,7 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
     }
     : undefined;
 
-  const where = compileWhere(core.where, scope, { context: "WHERE clause" });
+  const where = compileWhere(core.where, scope, { ...xo, context: "WHERE clause" });
   if (core.where && hasAggregate(core.where)) {
     throw new SqliteError(
       "SQLITE_ERROR",
@@ -329,24 +381,24 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
         "aggregate functions are not allowed in the GROUP BY clause",
       );
     }
-    return resolveGroupTerm(e, items, scope);
+    return resolveGroupTerm(e, items, scope, xo);
   });
   const outputs: OutputColumn[] = items.map((rc) => {
     const info = resultColumnInfo(rc, sources);
     return {
       name: info.name,
-      compiled: compileExpr(rc.expr, scope, { aggregates: sink }),
+      compiled: compileExpr(rc.expr, scope, { ...xo, aggregates: sink }),
       expr: rc.expr,
       alias: rc.alias,
       info: { table: info.table, column: info.column, type: info.type },
     };
   });
   const having = core.having
-    ? compileCondition(core.having, scope, { aggregates: sink })
+    ? compileCondition(core.having, scope, { ...xo, aggregates: sink })
     : undefined;
-  const sortKeys = (sel.orderBy ?? []).map((t, i) => orderKey(t, i, outputs, scope, sink));
-  const limit = sel.limit ? compileExpr(sel.limit, new Scope([])).fn : undefined;
-  const offset = sel.offset ? compileExpr(sel.offset, new Scope([])).fn : undefined;
+  const sortKeys = (sel.orderBy ?? []).map((t, i) => orderKey(t, i, outputs, scope, sink, xo));
+  const limit = sel.limit ? compileExpr(sel.limit, new Scope([], parent), xo).fn : undefined;
+  const offset = sel.offset ? compileExpr(sel.offset, new Scope([], parent), xo).fn : undefined;
   const distinctColls = core.distinct
     ? outputs.map((o) => builtinCollation(o.compiled.collation ?? "BINARY")!)
     : undefined;
@@ -485,6 +537,11 @@ function compileCore(core: SelectCore, sel: Select, catalog: Catalog, btree: BTr
 
   return {
     columns: outputs.map((o) => o.name),
+    first: outputs[0] && {
+      affinity: outputs[0].compiled.affinity,
+      collation: outputs[0].compiled.collation,
+    },
+    correlated: scope.usedOuter,
     columnInfo: outputs.map((o) => o.info),
     plan: planLines,
     *rows(env) {
@@ -589,6 +646,7 @@ function resolveGroupTerm(
   e: Expr,
   items: Extract<ResultColumn, { kind: "expr" }>[],
   scope: Scope,
+  xo: CompileOptions,
 ): Compiled {
   if (e.kind === "literal" && typeof e.value === "number" && Number.isInteger(e.value)) {
     const k = e.value;
@@ -598,7 +656,7 @@ function resolveGroupTerm(
         `${ordinal(1)} GROUP BY term out of range - should be between 1 and ${items.length}`,
       );
     }
-    return compileExpr(items[k - 1].expr, scope);
+    return compileExpr(items[k - 1].expr, scope, xo);
   }
   if (e.kind === "column" && e.table === undefined) {
     // A name that is not a column of the table but is a result alias refers to that result.
@@ -606,10 +664,10 @@ function resolveGroupTerm(
       const hit = items.find((i) =>
         i.alias !== undefined && foldName(i.alias) === foldName(e.name)
       );
-      if (hit) return compileExpr(hit.expr, scope);
+      if (hit) return compileExpr(hit.expr, scope, xo);
     }
   }
-  return compileExpr(e, scope);
+  return compileExpr(e, scope, xo);
 }
 
 function ordinal(n: number): string {
@@ -623,6 +681,7 @@ function orderKey(
   outputs: OutputColumn[],
   scope: Scope,
   sink: AggregateSink | undefined,
+  xo: CompileOptions,
 ): SortKey {
   let e = t.expr;
   let explicitColl: string | undefined;
@@ -646,7 +705,7 @@ function orderKey(
     );
     if (hit) compiled = hit.compiled;
   }
-  if (!compiled) compiled = compileExpr(e, scope, { aggregates: sink });
+  if (!compiled) compiled = compileExpr(e, scope, { ...xo, aggregates: sink });
   const desc = t.order === "DESC";
   const collName = explicitColl ?? compiled.collation ?? "BINARY";
   const coll = builtinCollation(collName);
@@ -665,26 +724,5 @@ function orderKey(
 
 /** A string identifying a row of values under per-column collations (for DISTINCT/GROUP BY). */
 export function groupKey(vals: SqlValue[], colls: Collation[]): string {
-  let k = "";
-  for (let i = 0; i < vals.length; i++) {
-    const v = vals[i];
-    if (v === null) k += "N|";
-    else if (typeof v === "number" || typeof v === "bigint" || v instanceof Real) {
-      // Numbers equal across INTEGER and REAL (2 and 2.0, -2^63 both ways) share a key.
-      const n = v instanceof Real ? v.value : v;
-      k += "n" + (typeof n === "number" && Number.isInteger(n) && !Number.isSafeInteger(n)
-        ? BigInt(n).toString()
-        : String(n)) +
-        "|";
-    } else if (typeof v === "string") {
-      const c = colls[i]?.name;
-      const s = c === "NOCASE"
-        ? v.replace(/[A-Z]+/g, (m) => m.toLowerCase())
-        : c === "RTRIM"
-        ? v.replace(/ +$/, "")
-        : v;
-      k += "t" + s.length + ":" + s + "|";
-    } else k += "b" + Array.from(v).join(",") + "|";
-  }
-  return k;
+  return rowKey(vals, colls);
 }
