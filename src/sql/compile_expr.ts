@@ -271,8 +271,23 @@ class ExprCompiler {
         return this.exists(e.select);
       case "inSelect":
         return this.inSelect(e.not, e.expr, e.select, d);
-      case "inTable":
-        throw new SqliteError("SQLITE_ERROR", "IN with a table name is not supported yet");
+      case "inTable": {
+        if (e.args) {
+          throw new SqliteError("SQLITE_ERROR", "table-valued functions are not supported yet");
+        }
+        // `x IN t` means `x IN (SELECT * FROM t)`.
+        const select: Select = {
+          kind: "select",
+          core: {
+            kind: "core",
+            distinct: false,
+            columns: [{ kind: "star" }],
+            from: { kind: "table", name: e.name, schema: e.schema },
+          },
+          compound: [],
+        };
+        return this.inSelect(e.not, e.expr, select, d);
+      }
       case "raise":
         throw new SqliteError(
           "SQLITE_ERROR",

@@ -6,14 +6,22 @@
 
 import type { BTreeApi } from "../btree/types.ts";
 import { SqliteError } from "../errors.ts";
-import { builtinCollation, type Collation } from "../record/collation.ts";
+import { BINARY as BINARY_COLL, builtinCollation, type Collation } from "../record/collation.ts";
 import { compareValues } from "../record/compare.ts";
 import { castToInteger } from "../record/conversion.ts";
 import { Real, type SqlValue } from "../record/value.ts";
 import type { Catalog } from "../schema/catalog.ts";
 import { foldName } from "../schema/names.ts";
 import type { TableInfo } from "../schema/types.ts";
-import type { Expr, FunctionExpr, OrderingTerm, ResultColumn, Select, SelectCore } from "./ast.ts";
+import type {
+  Expr,
+  FunctionExpr,
+  OrderingTerm,
+  ResultColumn,
+  Select,
+  SelectCore,
+  ValuesCore,
+} from "./ast.ts";
 import {
   type AggregateSink,
   compileCondition,
@@ -46,6 +54,8 @@ export interface Query {
   first?: { affinity: Compiled["affinity"]; collation: string | null };
   /** Refers to enclosing queries. */
   correlated?: boolean;
+  /** Collation of each result column (for DISTINCT and compound operators). */
+  collations?: Collation[];
 }
 
 interface OutputColumn {
@@ -69,11 +79,156 @@ export function compileSelect(
   parent?: Scope,
 ): Query {
   if (sel.with) throw notSupported("WITH clauses");
-  if (sel.compound.length > 0) throw notSupported("compound SELECTs");
-  const core = sel.core;
   const hook = subqueryHook(catalog, btree);
+  if (sel.compound.length > 0) return compileCompound(sel, catalog, btree, parent, hook);
+  const core = sel.core;
   if (core.kind === "values") return compileValues(core.rows, sel, parent, hook);
   return compileCore(core, sel, catalog, btree, parent, hook);
+}
+
+/** One SELECT core (or VALUES) of a compound, with no ORDER BY or LIMIT of its own. */
+function compileMember(
+  core: SelectCore | ValuesCore,
+  catalog: Catalog,
+  btree: BTreeApi,
+  parent: Scope | undefined,
+  hook: CompileOptions["subquery"],
+): Query {
+  const sel: Select = { kind: "select", core, compound: [] };
+  return core.kind === "values"
+    ? compileValues(core.rows, sel, parent, hook)
+    : compileCore(core, sel, catalog, btree, parent, hook);
+}
+
+/**
+ * UNION [ALL], INTERSECT and EXCEPT, left to right. As in SQLite, the set operators give
+ * distinct rows in ascending order (they go through a temporary index); UNION ALL keeps
+ * each side's order.
+ */
+function compileCompound(
+  sel: Select,
+  catalog: Catalog,
+  btree: BTreeApi,
+  parent: Scope | undefined,
+  hook: CompileOptions["subquery"],
+): Query {
+  const first = compileMember(sel.core, catalog, btree, parent, hook);
+  const n = first.columns.length;
+  const members = sel.compound.map((c) => {
+    const q = compileMember(c.core, catalog, btree, parent, hook);
+    if (q.columns.length !== n) {
+      throw new SqliteError(
+        "SQLITE_ERROR",
+        `SELECTs to the left and right of ${c.op} do not have the same number of result columns`,
+      );
+    }
+    return { op: c.op, q };
+  });
+  const colls = first.collations ?? new Array(n).fill(BINARY_COLL);
+  const compareRows = (a: SqlValue[], b: SqlValue[]) => {
+    for (let i = 0; i < n; i++) {
+      const c = compareValues(a[i], b[i], colls[i]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  };
+  // ORDER BY terms name result columns: by number, by name or alias, or as the same expression.
+  const scope = new Scope([], parent);
+  const sortKeys = (sel.orderBy ?? []).map((t, i) => {
+    let e = t.expr;
+    let explicit: string | undefined;
+    if (e.kind === "collate") {
+      explicit = e.collation;
+      e = e.expr;
+    }
+    let k = -1;
+    if (e.kind === "literal" && typeof e.value === "number" && Number.isInteger(e.value)) {
+      k = e.value - 1;
+      if (k < 0 || k >= n) {
+        throw new SqliteError(
+          "SQLITE_ERROR",
+          `${ordinal(i + 1)} ORDER BY term out of range - should be between 1 and ${n}`,
+        );
+      }
+    } else if (e.kind === "column" && e.table === undefined) {
+      k = first.columns.findIndex((c) => foldName(c) === foldName(e.name));
+    }
+    if (k < 0) {
+      throw new SqliteError(
+        "SQLITE_ERROR",
+        `${ordinal(i + 1)} ORDER BY term does not match any column in the result set`,
+      );
+    }
+    const desc = t.order === "DESC";
+    return {
+      k,
+      desc,
+      nullsFirst: t.nulls ? t.nulls === "FIRST" : !desc,
+      coll: explicit ? builtinCollation(explicit.toUpperCase()) ?? colls[k] : colls[k],
+    };
+  });
+  const limit = sel.limit ? compileExpr(sel.limit, scope, { subquery: hook }).fn : undefined;
+  const offset = sel.offset ? compileExpr(sel.offset, scope, { subquery: hook }).fn : undefined;
+  return {
+    columns: first.columns,
+    columnInfo: first.columnInfo,
+    plan: ["COMPOUND QUERY"],
+    first: first.first,
+    collations: colls,
+    correlated: first.correlated || members.some((m) => m.q.correlated),
+    *rows(env) {
+      let rows: SqlValue[][] = [...first.rows(env)];
+      let distinct = false;
+      for (const m of members) {
+        const right = [...m.q.rows(env)];
+        if (m.op === "UNION ALL") {
+          rows = rows.concat(right);
+          continue;
+        }
+        const keyOf = (r: SqlValue[]) => rowKey(r, colls);
+        if (m.op === "UNION") {
+          rows = rows.concat(right);
+        } else {
+          const other = new Set(right.map(keyOf));
+          rows = rows.filter((r) => other.has(keyOf(r)) === (m.op === "INTERSECT"));
+        }
+        // Equal rows (under the collations) collapse to the last one, as when SQLite inserts
+        // them into its temporary index.
+        const byKey = new Map<string, SqlValue[]>();
+        for (const r of rows) byKey.set(keyOf(r), r);
+        rows = [...byKey.values()];
+        rows.sort(compareRows);
+        distinct = true;
+      }
+      void distinct;
+      if (sortKeys.length > 0) {
+        rows.sort((a, b) => {
+          for (const s of sortKeys) {
+            const x = a[s.k];
+            const y = b[s.k];
+            if (x === null || y === null) {
+              if (x === y) continue;
+              return (x === null) === s.nullsFirst ? -1 : 1;
+            }
+            const c = compareValues(x, y, s.coll);
+            if (c !== 0) return s.desc ? -c : c;
+          }
+          return 0;
+        });
+      }
+      let lim = evalLimit(limit, env, -1);
+      let off = Math.max(0, evalLimit(offset, env, 0));
+      for (const r of rows) {
+        if (lim === 0) return;
+        if (off > 0) {
+          off--;
+          continue;
+        }
+        yield r;
+        if (lim > 0) lim--;
+      }
+    },
+  };
 }
 
 function notSupported(what: string): SqliteError {
@@ -537,6 +692,7 @@ function compileCore(
 
   return {
     columns: outputs.map((o) => o.name),
+    collations: outputs.map((o) => builtinCollation(o.compiled.collation ?? "BINARY")!),
     first: outputs[0] && {
       affinity: outputs[0].compiled.affinity,
       collation: outputs[0].compiled.collation,
