@@ -14,6 +14,7 @@ import { atoi64, atoi64Result, toReal, valueToText } from "../../record/conversi
 import { atof, atofResult } from "../../record/float_decimal.ts";
 import { BINARY, type Collation } from "../../record/collation.ts";
 import { compareValues } from "../../record/compare.ts";
+import { valueKey } from "../value_key.ts";
 
 /** One running aggregate (one group's state). */
 export interface Aggregator {
@@ -148,17 +149,6 @@ function canon(v: bigint): number | bigint {
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
 }
 
-/** A key equal for values DISTINCT treats as equal under BINARY. */
-function distinctKey(v: SqlValue): string {
-  if (v === null) return "z";
-  if (typeof v === "string") return "t" + v;
-  if (v instanceof Uint8Array) return "b" + Array.from(v).join(",");
-  const n = v instanceof Real ? v.value : v;
-  if (typeof n === "bigint") return "n" + n.toString();
-  if (Number.isInteger(n) && Math.abs(n) < 2 ** 63) return "n" + BigInt(n).toString();
-  return "n" + String(n);
-}
-
 /** Wraps an aggregator so that it only sees each distinct first argument once. */
 function withDistinct(agg: Aggregator, coll: Collation): Aggregator {
   const keys = new Set<string>();
@@ -168,7 +158,7 @@ function withDistinct(agg: Aggregator, coll: Collation): Aggregator {
     step(args) {
       const v = args[0];
       if (binary) {
-        const k = distinctKey(v);
+        const k = valueKey(v, undefined);
         if (keys.has(k)) return;
         keys.add(k);
       } else {
