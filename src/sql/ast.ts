@@ -330,7 +330,13 @@ export interface WithClause {
 
 /** One item of a SELECT's result-column list. */
 export type ResultColumn =
-  | { kind: "expr"; expr: Expr; alias?: string }
+  | {
+    kind: "expr";
+    expr: Expr;
+    alias?: string;
+    /** The expression's source text (SQLite names an unaliased result column by it). */
+    text?: string;
+  }
   | { kind: "star" }
   | { kind: "tableStar"; table: string };
 

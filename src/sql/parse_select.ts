@@ -272,9 +272,13 @@ export function parseResultColumns(p: Parser): ResultColumn[] {
       cols.push({ kind: "tableStar", table });
       continue;
     }
+    const start = p.tok.start;
     const expr = parseExpr(p);
+    const text = p.sql.slice(start, p.prev.end);
     const alias = parseAlias(p);
-    cols.push(alias === undefined ? { kind: "expr", expr } : { kind: "expr", expr, alias });
+    cols.push(
+      alias === undefined ? { kind: "expr", expr, text } : { kind: "expr", expr, alias, text },
+    );
   } while (p.eat(Tok.COMMA));
   return cols;
 }

@@ -228,11 +228,13 @@ Deno.test("SELECT clauses", () => {
     kind: "expr",
     expr: { kind: "column", name: "b", doubleQuoted: false },
     alias: "x",
+    text: "b",
   });
   assertEquals(core.columns[4], {
     kind: "expr",
     expr: { kind: "column", name: "c", doubleQuoted: false },
     alias: "y",
+    text: "c",
   });
   assertEquals(
     printFrom(core.from!),
