@@ -403,6 +403,16 @@ class ExprCompiler {
   }
 
   private binary(e: BinaryExpr, d: number): Compiled {
+    if (
+      (e.op === "IS" || e.op === "IS NOT") && e.right.kind === "literal" &&
+      (e.right as { bool?: boolean }).bool
+    ) {
+      // `x IS TRUE` tests x's truth value; it is not a comparison with 1.
+      const f = this.compile(e.left, d).fn;
+      const want = e.right.value === 1;
+      const negate = e.op === "IS NOT";
+      return plain((env) => ((isTrue(f(env)) === want) !== negate ? 1 : 0));
+    }
     if (e.left.kind === "row" || e.right.kind === "row") {
       throw new SqliteError("SQLITE_ERROR", "row values are not supported yet");
     }
