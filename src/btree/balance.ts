@@ -1,0 +1,426 @@
+/**
+ * Rebalancing after a page overflows or falls under a third full, in the manner of SQLite's
+ * balance(): the page is redistributed with up to two siblings (balance_nonroot), the root
+ * grows a level when it overflows (balance_deeper) and absorbs its only child when it empties
+ * (balance_shallower), and appends at the right edge of a table split off a new page holding
+ * just the new cell (balance_quick) so in-order inserts leave full leaves.
+ *
+ * Pages are rebuilt from cell lists (copies), so every page written is a freshly packed,
+ * valid SQLite page.
+ * @module
+ */
+
+import { corrupt } from "../errors.ts";
+import type { Pager } from "../pager/types.ts";
+import {
+  cell,
+  type Geometry,
+  get4,
+  INDEX_INTERIOR,
+  INDEX_LEAF,
+  interiorToLeaf,
+  isLeafType,
+  leafToInterior,
+  parseCell,
+  put4,
+  setChild,
+  TABLE_INTERIOR,
+  TABLE_LEAF,
+  tableInteriorCell,
+} from "./cell.ts";
+import { allocatePage, freePage } from "./freelist.ts";
+import {
+  buildPage,
+  cellCount,
+  checkedCellOffset,
+  checkPage,
+  dropCell,
+  freeBytes,
+  headerOffset,
+  headerSize,
+  insertCell,
+  readCells,
+  rightChild,
+} from "./page.ts";
+
+/** A page's content as a list of cells (exact bytes) and, for interior pages, the right child. */
+export interface Node {
+  /** Page type byte. */
+  type: number;
+  /** The cells, in order. */
+  cells: Uint8Array[];
+  /** Right-most child (interior pages), else 0. */
+  right: number;
+}
+
+/**
+ * The path from the root to the page being changed: `pgno[k]` is the page at level k and
+ * `idx[k]` the child index followed from it. `pending[k]` holds new content for a level that
+ * has not been written yet (used when deleting from an interior index page).
+ */
+export interface Path {
+  /** Page numbers, root first. */
+  pgno: number[];
+  /** Child index taken at each level. */
+  idx: number[];
+  /** Unwritten content per level. */
+  pending: (Node | undefined)[];
+}
+
+/** Reads a page into a {@link Node}. */
+export function readNode(pager: Pager, geo: Geometry, pgno: number, table: boolean): Node {
+  if (pgno < 1 || pgno > pager.pageCount()) throw corrupt(`page ${pgno} out of range`);
+  const buf = pager.getPage(pgno);
+  const hdr = headerOffset(pgno);
+  checkPage(buf, hdr, pgno, table, geo.usable);
+  const type = buf[hdr];
+  return {
+    type,
+    cells: readCells(buf, hdr, pgno, geo),
+    right: isLeafType(type) ? 0 : rightChild(buf, hdr),
+  };
+}
+
+function contentSize(cells: Uint8Array[]): number {
+  let total = 0;
+  for (let i = 0; i < cells.length; i++) total += cells[i].length + 2;
+  return total;
+}
+
+function writeNode(pager: Pager, geo: Geometry, pgno: number, node: Node): void {
+  buildPage(
+    pager.getPageForWrite(pgno),
+    headerOffset(pgno),
+    node.type,
+    node.cells,
+    node.right,
+    geo.usable,
+  );
+}
+
+/** True when a non-root page's free space exceeds two thirds of the page (SQLite's threshold). */
+export function isUnderfull(freeBytes: number, usable: number): boolean {
+  return freeBytes * 3 > usable * 2;
+}
+
+/**
+ * Makes page `path.pgno[d]` hold `node`, rebalancing this level and the ones above as needed.
+ */
+export function updateNode(pager: Pager, geo: Geometry, path: Path, d0: number, node0: Node): void {
+  let d = d0;
+  let node = node0;
+  const table = node.type === TABLE_LEAF || node.type === TABLE_INTERIOR;
+  for (;;) {
+    const pgno = path.pgno[d];
+    const hdr = headerOffset(pgno);
+    const cap = geo.usable - hdr - headerSize(node.type);
+    const total = contentSize(node.cells);
+    if (d === 0) {
+      if (total <= cap) {
+        if (!isLeafType(node.type) && node.cells.length === 0) {
+          // balance_shallower: the root's only child moves up when it fits.
+          const child = node.right;
+          const cn = readNode(pager, geo, child, table);
+          if (contentSize(cn.cells) <= geo.usable - hdr - headerSize(cn.type)) {
+            freePage(pager, child);
+            node = cn;
+            continue;
+          }
+        }
+        writeNode(pager, geo, pgno, node);
+        return;
+      }
+      // balance_deeper: the root's content moves to a new child, which then splits.
+      if (path.pgno.length >= 20) throw corrupt("b-tree too deep");
+      const child = allocatePage(pager);
+      const rootType = table ? TABLE_INTERIOR : INDEX_INTERIOR;
+      path.pgno.splice(1, 0, child);
+      path.idx.splice(0, 0, 0);
+      path.pending.splice(0, 0, { type: rootType, cells: [], right: child });
+      d = 1;
+      continue;
+    }
+    if (total <= cap && !isUnderfull(cap - total, geo.usable)) {
+      writeNode(pager, geo, pgno, node);
+      return;
+    }
+    const parent = balanceSiblings(pager, geo, path, d, node, table);
+    d--;
+    if (!parent) return;
+    node = parent;
+  }
+}
+
+/**
+ * Redistributes the cells of page `path.pgno[d]` (new content `node`) and up to two siblings
+ * over as many pages as they need; returns the parent's new content (not yet written).
+ */
+function balanceSiblings(
+  pager: Pager,
+  geo: Geometry,
+  path: Path,
+  d: number,
+  node: Node,
+  table: boolean,
+): Node | null {
+  const ppg = path.pgno[d - 1];
+  const pending = path.pending[d - 1];
+  path.pending[d - 1] = undefined;
+  // The parent is read cell by cell: rebuilding a 64 KiB interior page for every leaf split
+  // would dominate insert time.
+  let pn: number;
+  let parentRight: number;
+  let cellAt: (j: number) => Uint8Array;
+  const phdr = headerOffset(ppg);
+  if (pending) {
+    pn = pending.cells.length;
+    parentRight = pending.right;
+    cellAt = (j) => pending.cells[j];
+  } else {
+    if (ppg < 1 || ppg > pager.pageCount()) throw corrupt(`page ${ppg} out of range`);
+    const pbuf = pager.getPage(ppg);
+    checkPage(pbuf, phdr, ppg, table, geo.usable);
+    if (isLeafType(pbuf[phdr])) throw corrupt(`page ${ppg}: parent is a leaf`);
+    pn = cellCount(pbuf, phdr);
+    parentRight = rightChild(pbuf, phdr);
+    cellAt = (j) => {
+      const off = checkedCellOffset(pbuf, phdr, j, ppg, geo.usable);
+      parseCell(pbuf, off, pbuf[phdr], geo, ppg);
+      return pbuf.slice(off, off + cell.size);
+    };
+  }
+  if (pending && isLeafType(pending.type)) throw corrupt(`page ${ppg}: parent is a leaf`);
+  const ci = path.idx[d - 1];
+  if (ci > pn) throw corrupt(`page ${ppg}: child index out of range`);
+  const nOld = Math.min(3, pn + 1);
+  let first = ci - 1;
+  if (first < 0) first = 0;
+  if (first > pn + 1 - nOld) first = pn + 1 - nOld;
+  const type = node.type;
+  const leaf = isLeafType(type);
+  const leafData = type === TABLE_LEAF;
+  const usable = geo.usable;
+
+  const oldPg: number[] = [];
+  const oldDivs: Uint8Array[] = [];
+  const all: Uint8Array[] = [];
+  let lastRight = 0;
+  for (let k = 0; k < nOld; k++) {
+    const j = first + k;
+    const div = j < pn ? cellAt(j) : null;
+    if (div && k < nOld - 1) oldDivs.push(div);
+    const pg = div ? get4(div, 0) : parentRight;
+    if (oldPg.includes(pg) || path.pgno.indexOf(pg) >= 0 && pg !== path.pgno[d]) {
+      throw corrupt(`page ${ppg}: child page ${pg} referenced twice`);
+    }
+    oldPg.push(pg);
+    let content: Node;
+    if (j === ci) {
+      content = node;
+    } else {
+      content = readNode(pager, geo, pg, table);
+      if (content.type !== type) throw corrupt(`page ${pg}: sibling of different type`);
+    }
+    for (const c of content.cells) all.push(c);
+    if (div && k < nOld - 1) {
+      if (leafData) {
+        // Table leaves: the divider is only a copy of a rowid; it is recomputed.
+      } else if (type === INDEX_LEAF) {
+        all.push(interiorToLeaf(div, geo));
+      } else {
+        all.push(setChild(div, content.right));
+      }
+    } else {
+      lastRight = content.right;
+    }
+  }
+
+  const cap = usable - headerSize(type);
+  const n = all.length;
+  // When the cells would just fit the old pages, take one more page: otherwise pages are
+  // left nearly full and the next inserts rebalance the same siblings over and over.
+  let total = 0;
+  for (let k = 0; k < n; k++) total += all[k].length + 2;
+  let dist = total > nOld * cap * 0.9 && n >= 4 * (nOld + 1)
+    ? distribute(all, cap, leafData, nOld + 1)
+    : null;
+  dist ??= distribute(all, cap, leafData, 0);
+  if (!dist) throw corrupt("cell larger than a page");
+  const { starts, ends } = dist;
+  const nNew = starts.length;
+
+  const newPg: number[] = [];
+  for (let k = 0; k < nNew; k++) newPg.push(k < nOld ? oldPg[k] : allocatePage(pager));
+  for (let k = nNew; k < nOld; k++) freePage(pager, oldPg[k]);
+  // Keep siblings in file order: sequential scans then read the file forwards.
+  newPg.sort((a, b) => a - b);
+
+  const divs: Uint8Array[] = [];
+  for (let g = 0; g < nNew; g++) {
+    const right = leaf ? 0 : g < nNew - 1 ? get4(all[ends[g]], 0) : lastRight;
+    writeNode(pager, geo, newPg[g], { type, cells: all.slice(starts[g], ends[g]), right });
+    if (g === nNew - 1) break;
+    if (leafData) {
+      parseCell(all[ends[g] - 1], 0, TABLE_LEAF, geo, newPg[g]);
+      divs.push(tableInteriorCell(newPg[g], cell.rowid));
+    } else if (type === INDEX_LEAF) {
+      divs.push(leafToInterior(newPg[g], all[ends[g]], geo));
+    } else {
+      divs.push(setChild(all[ends[g]], newPg[g]));
+    }
+  }
+
+  const after = first + nOld - 1;
+  const lastPg = newPg[nNew - 1];
+  if (pending) {
+    const cells = pending.cells;
+    const tail = after < pn ? [setChild(cells[after], lastPg)] : [];
+    cells.splice(first, nOld - 1 + tail.length, ...divs, ...tail);
+    if (after === pn) pending.right = lastPg;
+    return pending;
+  }
+  // Edit the parent in place: old dividers out, the pointer past them redirected, new
+  // dividers in. Only when they do not fit (or the parent needs balancing) is it rebuilt.
+  const pbuf = pager.getPageForWrite(ppg);
+  for (let k = 0; k < nOld - 1; k++) {
+    dropCell(pbuf, phdr, first, oldDivs[k].length, ppg, geo.usable);
+  }
+  if (after < pn) {
+    put4(pbuf, checkedCellOffset(pbuf, phdr, first, ppg, geo.usable), lastPg);
+  } else {
+    put4(pbuf, phdr + 8, lastPg);
+  }
+  for (let k = 0; k < divs.length; k++) {
+    if (!insertCell(pbuf, phdr, first + k, divs[k], ppg, geo)) {
+      const rest = readNode(pager, geo, ppg, table);
+      rest.cells.splice(first + k, 0, ...divs.slice(k));
+      return rest;
+    }
+  }
+  const pnNew = cellCount(pbuf, phdr);
+  if (d - 1 === 0 ? pnNew === 0 : isUnderfull(freeBytes(pbuf, phdr, ppg, geo.usable), geo.usable)) {
+    return readNode(pager, geo, ppg, table);
+  }
+  return null;
+}
+
+/**
+ * Splits `all` into consecutive page groups (for non-leaf-data pages, one cell between groups
+ * becomes the divider): greedy fill from the left, then cells move right to even the pages
+ * out. With `atLeast`, empty pages are added at the end first. Null when a page would be empty.
+ */
+function distribute(
+  all: Uint8Array[],
+  cap: number,
+  leafData: boolean,
+  atLeast: number,
+): { starts: number[]; ends: number[] } | null {
+  const n = all.length;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const used: number[] = [];
+  let i = 0;
+  while (i < n) {
+    const s = i;
+    let u = 0;
+    while (i < n && u + all[i].length + 2 <= cap) {
+      u += all[i].length + 2;
+      i++;
+    }
+    if (i === s) return null;
+    starts.push(s);
+    ends.push(i);
+    used.push(u);
+    if (!leafData && i < n) {
+      i++;
+      if (i === n) {
+        starts.push(n);
+        ends.push(n);
+        used.push(0);
+      }
+    }
+  }
+  if (starts.length === 0) {
+    starts.push(0);
+    ends.push(0);
+    used.push(0);
+  }
+  while (starts.length < atLeast) {
+    const g = starts.length - 1;
+    if (!leafData) {
+      // The last cell of the last group becomes the divider before the new page.
+      if (ends[g] - starts[g] < 2) return null;
+      ends[g]--;
+      used[g] -= all[ends[g]].length + 2;
+    }
+    starts.push(n);
+    ends.push(n);
+    used.push(0);
+  }
+  for (let g = starts.length - 1; g > 0; g--) {
+    for (;;) {
+      if (leafData) {
+        const c = ends[g - 1] - 1;
+        if (c <= starts[g - 1]) break;
+        const s = all[c].length + 2;
+        if (used[g] + s > cap) break;
+        if (used[g] !== 0 && used[g] + s > used[g - 1] - s) break;
+        ends[g - 1]--;
+        starts[g]--;
+        used[g - 1] -= s;
+        used[g] += s;
+      } else {
+        const dv = ends[g - 1];
+        const c = dv - 1;
+        if (c <= starts[g - 1]) break;
+        const sIn = all[dv].length + 2;
+        const sOut = all[c].length + 2;
+        if (used[g] + sIn > cap) break;
+        if (used[g] !== 0 && used[g] + sIn > used[g - 1] - sOut) break;
+        ends[g - 1]--;
+        starts[g]--;
+        used[g - 1] -= sOut;
+        used[g] += sIn;
+      }
+    }
+  }
+  for (let g = 0; g < starts.length; g++) {
+    if (starts[g] === ends[g] && n > 0) return null;
+  }
+  return { starts, ends };
+}
+
+/**
+ * balance_quick: the right-most leaf of a table overflowed by appending `newCell` at its end;
+ * put that cell alone on a new right-most leaf and add a divider to the parent.
+ */
+export function balanceQuick(
+  pager: Pager,
+  geo: Geometry,
+  path: Path,
+  d: number,
+  newCell: Uint8Array,
+): void {
+  const leafPg = path.pgno[d];
+  const parentPg = path.pgno[d - 1];
+  const leaf = pager.getPage(leafPg);
+  const n = cellCount(leaf, 0);
+  const off = checkedCellOffset(leaf, 0, n - 1, leafPg, geo.usable);
+  parseCell(leaf, off, TABLE_LEAF, geo, leafPg);
+  const div = tableInteriorCell(leafPg, cell.rowid);
+  const newPg = allocatePage(pager);
+  buildPage(pager.getPageForWrite(newPg), 0, TABLE_LEAF, [newCell], 0, geo.usable);
+  const phdr = headerOffset(parentPg);
+  const pbuf = pager.getPageForWrite(parentPg);
+  const pn = cellCount(pbuf, phdr);
+  if (insertCell(pbuf, phdr, pn, div, parentPg, geo)) {
+    put4(pbuf, phdr + 8, newPg);
+    return;
+  }
+  const parent = readNode(pager, geo, parentPg, true);
+  parent.cells.push(div);
+  parent.right = newPg;
+  path.idx[d - 1] = parent.cells.length;
+  path.pgno[d] = newPg;
+  updateNode(pager, geo, path, d - 1, parent);
+}

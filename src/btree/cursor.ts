@@ -1,0 +1,808 @@
+/**
+ * Cursors over table and index b-trees. A cursor keeps a stack of (page, cell index) per
+ * level; stepping and seeking read the cached page buffers directly and do not allocate.
+ *
+ * When a tree changes through one cursor (or the BTree), every other cursor on that tree
+ * saves its key and re-seeks on next use, as SQLite's saveAllCursors() does.
+ * @module
+ */
+
+import { corrupt, SqliteError } from "../errors.ts";
+import type { Pager } from "../pager/types.ts";
+import { balanceQuick, isUnderfull, type Path, readNode, updateNode } from "./balance.ts";
+import {
+  cell,
+  type Geometry,
+  get4,
+  INDEX_INTERIOR,
+  INDEX_LEAF,
+  leafToInterior,
+  parseCell,
+  TABLE_INTERIOR,
+  TABLE_LEAF,
+} from "./cell.ts";
+import { freeOverflow, overflowPageCount, readOverflow, writeOverflow } from "./overflow.ts";
+import {
+  cellCount,
+  checkedCellOffset,
+  contentStart,
+  dropCell,
+  freeBytes,
+  insertCell,
+  readCells,
+  rightChild,
+} from "./page.ts";
+import type { IndexCursor, KeyComparator, Rowid, TableCursor } from "./types.ts";
+import { readVarint64, varintSize, writeVarint } from "./varint.ts";
+
+/** SQLite's BTCURSOR_MAX_DEPTH: deeper trees are treated as corrupt. */
+export const MAX_DEPTH = 20;
+
+/** What a cursor needs from its BTree. */
+export interface CursorHost {
+  /** The pager. */
+  readonly pager: Pager;
+  /** Payload thresholds. */
+  readonly geo: Geometry;
+  /**
+   * Called before `except` changes the tree at `root`: checks the database can be written and
+   * saves the position of every other cursor on that tree.
+   */
+  prepareWrite(root: number, except: CursorBase | null): void;
+  /** Forgets a closed cursor. */
+  unregister(c: CursorBase): void;
+}
+
+const enum State {
+  /** Not on an entry (EOF or never positioned). */
+  Invalid,
+  /** On an entry; the stack is current. */
+  Valid,
+  /** The tree changed: the saved key must be sought before the stack can be used. */
+  RequireSeek,
+  /** The saved entry is gone; the stack is on the entry that followed it (depth -1: none did). */
+  Missed,
+}
+
+/** Movement, payload access and deletion shared by table and index cursors. */
+export abstract class CursorBase {
+  /** Root page of the tree. */
+  readonly root: number;
+  protected readonly host: CursorHost;
+  protected readonly pager: Pager;
+  protected readonly geo: Geometry;
+  protected readonly isTable: boolean;
+  protected depth = -1;
+  protected readonly pgnos: number[] = new Array(MAX_DEPTH).fill(0);
+  protected readonly idxs: number[] = new Array(MAX_DEPTH).fill(0);
+  protected readonly ncells: number[] = new Array(MAX_DEPTH).fill(0);
+  protected readonly hdrs: number[] = new Array(MAX_DEPTH).fill(0);
+  protected readonly leaves: boolean[] = new Array(MAX_DEPTH).fill(false);
+  protected readonly bufs: Uint8Array[] = new Array(MAX_DEPTH);
+  protected state: State = State.Invalid;
+  protected closed = false;
+
+  constructor(host: CursorHost, root: number, isTable: boolean) {
+    this.host = host;
+    this.pager = host.pager;
+    this.geo = host.geo;
+    this.root = root;
+    this.isTable = isTable;
+  }
+
+  /** Saves the key of the current entry so the cursor can find it again. */
+  protected abstract saveKey(): void;
+  /** Seeks the saved key: true when it is still there (stack on it), false when not (stack on the next entry). */
+  protected abstract restoreKey(): boolean;
+
+  /** True when the cursor is on an entry. */
+  get valid(): boolean {
+    if (this.state === State.RequireSeek) this.restore();
+    return this.state === State.Valid;
+  }
+
+  /** Called by the BTree before another cursor changes the tree. */
+  savePosition(): void {
+    if (this.state === State.Valid) {
+      this.saveKey();
+      this.state = State.RequireSeek;
+    } else if (this.state === State.Missed) {
+      this.state = State.RequireSeek;
+    }
+    this.depth = -1;
+  }
+
+  /** Drops the position without saving it (e.g. after a rollback). */
+  reset(): void {
+    this.state = State.Invalid;
+    this.depth = -1;
+  }
+
+  protected restore(): void {
+    this.state = State.Invalid;
+    this.depth = -1;
+    const found = this.restoreKey();
+    if (found) this.state = State.Valid;
+    else this.state = State.Missed;
+  }
+
+  protected loadLevel(d: number, pgno: number): void {
+    if (d >= MAX_DEPTH) throw corrupt(`b-tree rooted at ${this.root} deeper than ${MAX_DEPTH}`);
+    if (pgno < 1 || pgno > this.pager.pageCount()) {
+      throw corrupt(`page ${pgno} out of range in b-tree rooted at ${this.root}`);
+    }
+    const buf = this.pager.getPage(pgno);
+    const hdr = pgno === 1 ? 100 : 0;
+    const type = buf[hdr];
+    if (
+      this.isTable
+        ? type !== TABLE_LEAF && type !== TABLE_INTERIOR
+        : type !== INDEX_LEAF && type !== INDEX_INTERIOR
+    ) {
+      throw corrupt(`page ${pgno}: invalid page type ${type}`);
+    }
+    const n = (buf[hdr + 3] << 8) | buf[hdr + 4];
+    const leaf = (type & 8) !== 0;
+    const ptrEnd = hdr + (leaf ? 8 : 12) + 2 * n;
+    if (ptrEnd > this.geo.usable || contentStart(buf, hdr) < ptrEnd) {
+      throw corrupt(`page ${pgno}: cell count ${n} too large`);
+    }
+    if (d > 0 && pgno === this.root) throw corrupt(`page ${pgno}: b-tree loops`);
+    this.pgnos[d] = pgno;
+    this.bufs[d] = buf;
+    this.hdrs[d] = hdr;
+    this.ncells[d] = n;
+    this.leaves[d] = leaf;
+  }
+
+  /** Child `i` of the interior page at level `d` (i == nCell: the right-most child). */
+  protected childAt(d: number, i: number): number {
+    const buf = this.bufs[d];
+    if (i === this.ncells[d]) return rightChild(buf, this.hdrs[d]);
+    return get4(buf, checkedCellOffset(buf, this.hdrs[d], i, this.pgnos[d], this.geo.usable));
+  }
+
+  protected moveToRoot(): void {
+    this.loadLevel(0, this.root);
+    this.depth = 0;
+  }
+
+  /** From the interior page at level `d`, follows child idxs[d] and then left-most children. */
+  protected descendLeftmost(d: number): void {
+    for (;;) {
+      this.loadLevel(d + 1, this.childAt(d, this.idxs[d]));
+      d++;
+      this.idxs[d] = 0;
+      if (this.leaves[d]) break;
+    }
+    this.depth = d;
+  }
+
+  /** From the interior page at level `d`, follows child idxs[d] and then right-most children. */
+  protected descendRightmost(d: number): void {
+    for (;;) {
+      this.loadLevel(d + 1, this.childAt(d, this.idxs[d]));
+      d++;
+      if (this.leaves[d]) {
+        this.idxs[d] = this.ncells[d] - 1;
+        break;
+      }
+      this.idxs[d] = this.ncells[d];
+    }
+    this.depth = d;
+  }
+
+  /** From a leaf position that may be one past its end, moves forward to an entry or EOF. */
+  protected settleForward(): boolean {
+    for (;;) {
+      let d = this.depth;
+      if (this.idxs[d] < this.ncells[d]) {
+        this.state = State.Valid;
+        return true;
+      }
+      for (;;) {
+        if (d === 0) {
+          this.state = State.Invalid;
+          this.depth = -1;
+          return false;
+        }
+        d--;
+        if (this.isTable) {
+          if (++this.idxs[d] <= this.ncells[d]) {
+            this.descendLeftmost(d);
+            break;
+          }
+        } else if (this.idxs[d] < this.ncells[d]) {
+          this.depth = d;
+          this.state = State.Valid;
+          return true;
+        }
+      }
+    }
+  }
+
+  /** From a leaf position that may be one before its start, moves back to an entry or EOF. */
+  protected settleBackward(): boolean {
+    for (;;) {
+      let d = this.depth;
+      if (this.idxs[d] >= 0) {
+        this.state = State.Valid;
+        return true;
+      }
+      for (;;) {
+        if (d === 0) {
+          this.state = State.Invalid;
+          this.depth = -1;
+          return false;
+        }
+        d--;
+        if (this.isTable) {
+          if (--this.idxs[d] >= 0) {
+            this.descendRightmost(d);
+            break;
+          }
+        } else if (this.idxs[d] > 0) {
+          this.idxs[d]--;
+          this.depth = d;
+          this.state = State.Valid;
+          return true;
+        }
+      }
+    }
+  }
+
+  /** Moves to the first entry; false when the tree is empty. */
+  first(): boolean {
+    this.checkOpen();
+    this.state = State.Invalid;
+    this.moveToRoot();
+    this.idxs[0] = 0;
+    if (!this.leaves[0]) this.descendLeftmost(0);
+    return this.settleForward();
+  }
+
+  /** Moves to the last entry; false when the tree is empty. */
+  last(): boolean {
+    this.checkOpen();
+    this.state = State.Invalid;
+    this.moveToRoot();
+    if (this.leaves[0]) {
+      this.idxs[0] = this.ncells[0] - 1;
+    } else {
+      this.idxs[0] = this.ncells[0];
+      this.descendRightmost(0);
+    }
+    return this.settleBackward();
+  }
+
+  /** Moves to the next entry; false (and EOF) past the last one. */
+  next(): boolean {
+    if (this.state === State.RequireSeek) this.restore();
+    if (this.state === State.Missed) {
+      if (this.depth < 0) {
+        this.state = State.Invalid;
+        return false;
+      }
+      this.state = State.Valid;
+      return true;
+    }
+    if (this.state !== State.Valid) return false;
+    const d = this.depth;
+    this.idxs[d]++;
+    if (!this.leaves[d]) this.descendLeftmost(d);
+    return this.settleForward();
+  }
+
+  /** Moves to the previous entry; false (and EOF) before the first one. */
+  prev(): boolean {
+    if (this.state === State.RequireSeek) this.restore();
+    if (this.state === State.Missed) {
+      if (this.depth < 0) return this.last();
+      this.state = State.Valid;
+    }
+    if (this.state !== State.Valid) return false;
+    const d = this.depth;
+    if (!this.leaves[d]) {
+      this.descendRightmost(d);
+    } else {
+      this.idxs[d]--;
+    }
+    return this.settleBackward();
+  }
+
+  /** True when on an entry (a method, so TypeScript does not narrow `state` across calls). */
+  protected isOn(): boolean {
+    return this.state === State.Valid;
+  }
+
+  protected requireValid(): void {
+    if (this.state === State.RequireSeek) this.restore();
+    if (this.state !== State.Valid) {
+      throw new SqliteError("SQLITE_MISUSE", "cursor is not pointing to a row");
+    }
+  }
+
+  protected checkOpen(): void {
+    if (this.closed) throw new SqliteError("SQLITE_MISUSE", "cursor is closed");
+  }
+
+  /** Parses the current cell into the shared `cell` record; returns the page type. */
+  protected parseCurrent(): number {
+    const d = this.depth;
+    const buf = this.bufs[d];
+    const hdr = this.hdrs[d];
+    const off = checkedCellOffset(buf, hdr, this.idxs[d], this.pgnos[d], this.geo.usable);
+    const type = buf[hdr];
+    parseCell(buf, off, type, this.geo, this.pgnos[d]);
+    return type;
+  }
+
+  /** The payload of the parsed cell on level `d`'s page, assembled when it overflows. */
+  protected cellPayload(d: number): Uint8Array {
+    const buf = this.bufs[d];
+    if (cell.overflow === 0) return buf.subarray(cell.payloadOff, cell.payloadOff + cell.local);
+    const size = cell.payloadSize;
+    const rest = size - cell.local;
+    if (overflowPageCount(rest, this.geo.usable) > this.pager.pageCount()) {
+      throw corrupt(`page ${this.pgnos[d]}: payload size ${size} larger than the database`);
+    }
+    const out = new Uint8Array(size);
+    out.set(buf.subarray(cell.payloadOff, cell.payloadOff + cell.local));
+    readOverflow(this.pager, cell.overflow, out, cell.local, rest);
+    return out;
+  }
+
+  /**
+   * The current entry's payload (the record), overflow chain assembled. Without overflow it
+   * is a view into the page: valid until the cursor moves or the tree is modified.
+   */
+  payload(): Uint8Array {
+    this.requireValid();
+    this.parseCurrent();
+    return this.cellPayload(this.depth);
+  }
+
+  /** Size in bytes of the current entry's payload. */
+  payloadSize(): number {
+    this.requireValid();
+    this.parseCurrent();
+    return cell.payloadSize;
+  }
+
+  /** Forgets the position (releases page references). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.state = State.Invalid;
+    this.depth = -1;
+    this.bufs.fill(undefined as unknown as Uint8Array);
+    this.host.unregister(this);
+  }
+
+  protected pathTo(d: number): Path {
+    return { pgno: this.pgnos.slice(0, d + 1), idx: this.idxs.slice(0, d), pending: [] };
+  }
+
+  /**
+   * Inserts `c` (leaf cell bytes) as cell idxs[d] of the leaf at level `d`, splitting or
+   * rebalancing as needed. The cursor's stack is stale afterwards.
+   */
+  protected insertAt(d: number, c: Uint8Array): void {
+    const pgno = this.pgnos[d];
+    const hdr = this.hdrs[d];
+    const i = this.idxs[d];
+    const buf = this.pager.getPageForWrite(pgno);
+    // Like SQLite, an insert rebalances only when the page overflows; underfull pages are
+    // merged when rows are deleted.
+    if (insertCell(buf, hdr, i, c, pgno, this.geo)) return;
+    const n = cellCount(buf, hdr);
+    const type = buf[hdr];
+    if (
+      type === TABLE_LEAF && d > 0 && i === n && n > 0 && this.idxs[d - 1] === this.ncells[d - 1] &&
+      this.pgnos[d - 1] !== 1
+    ) {
+      balanceQuick(this.pager, this.geo, this.pathTo(d), d, c);
+      return;
+    }
+    const cells = readCells(buf, hdr, pgno, this.geo);
+    cells.splice(i, 0, c);
+    updateNode(this.pager, this.geo, this.pathTo(d), d, { type, cells, right: 0 });
+  }
+
+  /** Builds a leaf cell: header bytes `head`, then the payload split into local part and overflow chain. */
+  protected buildCell(type: number, rowid: Rowid | null, data: Uint8Array): Uint8Array {
+    const size = data.length;
+    if (size > 0x7fffffff) throw new SqliteError("SQLITE_TOOBIG", "string or blob too big");
+    const local = this.geo.localSize(type, size);
+    const headLen = varintSize(size) + (rowid === null ? 0 : varintSize(rowid));
+    let len = headLen + local + (local < size ? 4 : 0);
+    if (len < 4) len = 4;
+    const c = new Uint8Array(len);
+    let p = writeVarint(c, 0, size);
+    if (rowid !== null) p += writeVarint(c, p, rowid);
+    c.set(data.subarray(0, local), p);
+    if (local < size) {
+      const first = writeOverflow(this.pager, data.subarray(local));
+      const q = p + local;
+      c[q] = first >>> 24;
+      c[q + 1] = first >>> 16;
+      c[q + 2] = first >>> 8;
+      c[q + 3] = first;
+    }
+    return c;
+  }
+
+  /** Deletes the current entry. Afterwards `next()` moves to the entry that followed it. */
+  delete(): void {
+    this.requireValid();
+    this.host.prepareWrite(this.root, this);
+    this.saveKeyForDelete();
+    const d = this.depth;
+    const pgno = this.pgnos[d];
+    const hdr = this.hdrs[d];
+    const i = this.idxs[d];
+    const type = this.parseCurrent();
+    const usable = this.geo.usable;
+    const size = cell.size;
+    if (cell.overflow !== 0) freeOverflow(this.pager, cell.overflow, cell.payloadSize - cell.local);
+    if (this.leaves[d]) {
+      const buf = this.pager.getPageForWrite(pgno);
+      dropCell(buf, hdr, i, size, pgno, usable);
+      if (d > 0 && isUnderfull(freeBytes(buf, hdr, pgno, usable), usable)) {
+        updateNode(
+          this.pager,
+          this.geo,
+          this.pathTo(d),
+          d,
+          readNode(this.pager, this.geo, pgno, this.isTable),
+        );
+      }
+    } else {
+      // An interior index entry: replace it by its predecessor, the last entry of the leaf
+      // at the right edge of its left subtree, then rebalance that leaf and this page.
+      const child = cell.child;
+      const interior = readNode(this.pager, this.geo, pgno, false);
+      if (type !== INDEX_INTERIOR) throw corrupt(`page ${pgno}: entry on interior table page`);
+      this.descendRightmost(d);
+      const dl = this.depth;
+      const leafPg = this.pgnos[dl];
+      const j = this.idxs[dl];
+      if (j < 0) throw corrupt(`page ${leafPg}: empty leaf`);
+      this.parseCurrent();
+      const leafBuf = this.pager.getPageForWrite(leafPg);
+      const off = checkedCellOffset(leafBuf, this.hdrs[dl], j, leafPg, usable);
+      const pred = leafBuf.slice(off, off + cell.size);
+      dropCell(leafBuf, this.hdrs[dl], j, cell.size, leafPg, usable);
+      interior.cells[i] = leafToInterior(child, pred, this.geo);
+      const path = this.pathTo(dl);
+      path.idx[d] = i;
+      path.pending[d] = interior;
+      updateNode(this.pager, this.geo, path, dl, readNode(this.pager, this.geo, leafPg, false));
+      const pending = path.pending[d];
+      if (pending) {
+        path.pending[d] = undefined;
+        updateNode(this.pager, this.geo, path, d, pending);
+      }
+    }
+    this.state = State.RequireSeek;
+    this.depth = -1;
+  }
+
+  /** Saves the key before deleting the entry (by default the entry's own key). */
+  protected saveKeyForDelete(): void {
+    this.saveKey();
+  }
+}
+
+/** Header of the current table-leaf cell: skips the payload-size varint. */
+function leafRowid(buf: Uint8Array, off: number): Rowid {
+  let p = off;
+  const end = off + 9;
+  while (buf[p] & 0x80 && p < end) p++;
+  return readVarint64(buf, p + 1);
+}
+
+function canonical(r: Rowid): Rowid {
+  if (typeof r === "bigint") {
+    if (r < -(1n << 63n) || r >= 1n << 63n) {
+      throw new SqliteError("SQLITE_MISMATCH", "datatype mismatch");
+    }
+    return r >= -9007199254740991n && r <= 9007199254740991n ? Number(r) : r;
+  }
+  if (!Number.isSafeInteger(r)) throw new SqliteError("SQLITE_MISMATCH", "datatype mismatch");
+  return r;
+}
+
+/** A cursor over a table (rowid) b-tree. */
+export class TableCursorImpl extends CursorBase implements TableCursor {
+  private savedRowid: Rowid = 0;
+
+  constructor(host: CursorHost, root: number) {
+    super(host, root, true);
+  }
+
+  protected saveKey(): void {
+    this.savedRowid = this.rowidHere();
+  }
+
+  protected restoreKey(): boolean {
+    return this.seekInternal(this.savedRowid);
+  }
+
+  private rowidHere(): Rowid {
+    const d = this.depth;
+    const buf = this.bufs[d];
+    return leafRowid(
+      buf,
+      checkedCellOffset(buf, this.hdrs[d], this.idxs[d], this.pgnos[d], this.geo.usable),
+    );
+  }
+
+  /** The current entry's rowid. */
+  rowid(): Rowid {
+    this.requireValid();
+    return this.rowidHere();
+  }
+
+  /** Descends to the leaf where `r` is or would be; returns true when it is there. */
+  private descend(r: Rowid): boolean {
+    this.moveToRoot();
+    const usable = this.geo.usable;
+    for (;;) {
+      const d = this.depth;
+      const buf = this.bufs[d];
+      const hdr = this.hdrs[d];
+      const pgno = this.pgnos[d];
+      let lo = 0;
+      let hi = this.ncells[d];
+      if (this.leaves[d]) {
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (leafRowid(buf, checkedCellOffset(buf, hdr, mid, pgno, usable)) < r) lo = mid + 1;
+          else hi = mid;
+        }
+        this.idxs[d] = lo;
+        if (lo < this.ncells[d]) {
+          const k = leafRowid(buf, checkedCellOffset(buf, hdr, lo, pgno, usable));
+          return !(k > r);
+        }
+        return false;
+      }
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (readVarint64(buf, checkedCellOffset(buf, hdr, mid, pgno, usable) + 4) < r) lo = mid + 1;
+        else hi = mid;
+      }
+      this.idxs[d] = lo;
+      this.loadLevel(d + 1, this.childAt(d, lo));
+      this.depth = d + 1;
+    }
+  }
+
+  private seekInternal(r: Rowid): boolean {
+    const exact = this.descend(r);
+    this.settleForward();
+    return exact;
+  }
+
+  /** Moves to the entry with this rowid; true if it exists, else to the next larger entry or EOF. */
+  seek(rowid: Rowid): boolean {
+    this.checkOpen();
+    return this.seekInternal(canonical(rowid));
+  }
+
+  /** Moves to the first entry with rowid >= `rowid`; false (EOF) when none. */
+  seekGE(rowid: Rowid): boolean {
+    this.checkOpen();
+    this.seekInternal(canonical(rowid));
+    return this.state === State.Valid;
+  }
+
+  /** Moves to the last entry with rowid <= `rowid`; false (EOF) when none. */
+  seekLE(rowid: Rowid): boolean {
+    this.checkOpen();
+    if (this.seekInternal(canonical(rowid))) return true;
+    if (this.state === State.Valid) return this.prev();
+    return this.last();
+  }
+
+  /** Inserts the row, replacing an existing row with the same rowid. */
+  insert(rowid: Rowid, payload: Uint8Array): void {
+    this.checkOpen();
+    const r = canonical(rowid);
+    this.host.prepareWrite(this.root, this);
+    this.state = State.Invalid;
+    const exact = this.descend(r);
+    const d = this.depth;
+    if (exact) {
+      const pgno = this.pgnos[d];
+      const hdr = this.hdrs[d];
+      this.parseCurrent();
+      const oldSize = cell.size;
+      const local = this.geo.localSize(TABLE_LEAF, payload.length);
+      if (cell.overflow === 0 && local === payload.length && cell.payloadSize === payload.length) {
+        // Same size, no overflow: overwrite the payload in place.
+        this.pager.getPageForWrite(pgno).set(payload, cell.payloadOff);
+        this.depth = -1;
+        return;
+      }
+      if (cell.overflow !== 0) {
+        freeOverflow(this.pager, cell.overflow, cell.payloadSize - cell.local);
+      }
+      dropCell(this.pager.getPageForWrite(pgno), hdr, this.idxs[d], oldSize, pgno, this.geo.usable);
+      this.ncells[d]--;
+    }
+    const c = this.buildCell(TABLE_LEAF, r, payload);
+    this.insertAt(d, c);
+    this.depth = -1;
+  }
+}
+
+/** Builds a comparator for a stored key, used to re-find a cursor's entry after the tree changed. */
+export type ComparatorFactory = (key: Uint8Array) => KeyComparator;
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A cursor over an index b-tree. */
+export class IndexCursorImpl extends CursorBase implements IndexCursor {
+  private savedKey: Uint8Array | null = null;
+  /** Set when `savedKey` is the entry after a deleted one (no comparator to re-seek with). */
+  private savedIsNext = false;
+  private readonly comparatorFor: ComparatorFactory | undefined;
+
+  constructor(host: CursorHost, root: number, comparatorFor?: ComparatorFactory) {
+    super(host, root, false);
+    this.comparatorFor = comparatorFor;
+  }
+
+  protected saveKey(): void {
+    this.parseCurrent();
+    this.savedKey = this.cellPayload(this.depth).slice();
+    this.savedIsNext = false;
+  }
+
+  protected override saveKeyForDelete(): void {
+    if (this.comparatorFor) return this.saveKey();
+    // Without a comparator the key cannot be sought, only found by a scan: remember the
+    // entry that follows instead, then come back.
+    if (this.next()) {
+      this.parseCurrent();
+      this.savedKey = this.cellPayload(this.depth).slice();
+      this.prev();
+    } else {
+      this.savedKey = null;
+      this.last();
+    }
+    this.savedIsNext = true;
+  }
+
+  protected restoreKey(): boolean {
+    const key = this.savedKey;
+    if (this.comparatorFor && key && !this.savedIsNext) {
+      const cmp = this.comparatorFor(key);
+      this.seekGEInternal(cmp);
+      if (this.state !== State.Valid) return false;
+      this.parseCurrent();
+      return cmp(this.cellPayload(this.depth)) === 0;
+    }
+    if (key) {
+      for (let ok = this.first(); ok; ok = this.next()) {
+        this.parseCurrent();
+        if (bytesEqual(this.cellPayload(this.depth), key)) return !this.savedIsNext;
+      }
+    }
+    this.depth = -1;
+    return false;
+  }
+
+  /** Payload of cell `i` on level `d`'s page (view or assembled copy). */
+  private keyAt(d: number, i: number): Uint8Array {
+    const buf = this.bufs[d];
+    const off = checkedCellOffset(buf, this.hdrs[d], i, this.pgnos[d], this.geo.usable);
+    parseCell(buf, off, buf[this.hdrs[d]], this.geo, this.pgnos[d]);
+    return this.cellPayload(d);
+  }
+
+  private seekGEInternal(cmp: KeyComparator): void {
+    this.moveToRoot();
+    for (;;) {
+      const d = this.depth;
+      let lo = 0;
+      let hi = this.ncells[d];
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cmp(this.keyAt(d, mid)) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      this.idxs[d] = lo;
+      if (this.leaves[d]) break;
+      this.loadLevel(d + 1, this.childAt(d, lo));
+      this.depth = d + 1;
+    }
+    this.settleForward();
+  }
+
+  /** Moves to the first entry for which `cmp(entry) >= 0`; false (EOF) when none. */
+  seekGE(cmp: KeyComparator): boolean {
+    this.checkOpen();
+    this.state = State.Invalid;
+    this.seekGEInternal(cmp);
+    return this.isOn();
+  }
+
+  /** Moves to the last entry for which `cmp(entry) <= 0`; false (EOF) when none. */
+  seekLE(cmp: KeyComparator): boolean {
+    this.checkOpen();
+    this.state = State.Invalid;
+    this.moveToRoot();
+    for (;;) {
+      const d = this.depth;
+      let lo = 0;
+      let hi = this.ncells[d];
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cmp(this.keyAt(d, mid)) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      if (this.leaves[d]) {
+        this.idxs[d] = lo - 1;
+        break;
+      }
+      this.idxs[d] = lo;
+      this.loadLevel(d + 1, this.childAt(d, lo));
+      this.depth = d + 1;
+    }
+    return this.settleBackward();
+  }
+
+  /** Inserts a key; `cmp` orders it against stored keys (0 only for an equal key, which is replaced). */
+  insert(payload: Uint8Array, cmp: KeyComparator): void {
+    this.checkOpen();
+    this.host.prepareWrite(this.root, this);
+    this.state = State.Invalid;
+    this.moveToRoot();
+    for (;;) {
+      const d = this.depth;
+      let lo = 0;
+      let hi = this.ncells[d];
+      let found = false;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const c = cmp(this.keyAt(d, mid));
+        if (c < 0) lo = mid + 1;
+        else {
+          hi = mid;
+          if (c === 0) {
+            lo = mid;
+            found = true;
+            break;
+          }
+        }
+      }
+      this.idxs[d] = lo;
+      if (found) {
+        const old = this.keyAt(d, lo);
+        if (bytesEqual(old, payload)) {
+          this.depth = -1;
+          return;
+        }
+        // An equal key with different bytes: replace it.
+        this.depth = d;
+        this.state = State.Valid;
+        this.delete();
+        return this.insert(payload, cmp);
+      }
+      if (this.leaves[d]) break;
+      this.loadLevel(d + 1, this.childAt(d, lo));
+      this.depth = d + 1;
+    }
+    const c = this.buildCell(INDEX_LEAF, null, payload);
+    this.insertAt(this.depth, c);
+    this.state = State.Invalid;
+    this.depth = -1;
+  }
+}
