@@ -45,10 +45,10 @@ class Tmux {
       .outputSync().success;
   }
 
-  /** Waits until the screen satisfies `ok` (or fails after a few seconds). */
+  /** Waits until the screen satisfies `ok` (or fails after 30 s: CI machines are busy). */
   async waitFor(ok: (screen: string) => boolean, what: string): Promise<string> {
     let s = "";
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 300; i++) {
       s = this.screen();
       if (ok(s)) return s;
       await new Promise((r) => setTimeout(r, 100));
