@@ -95,8 +95,12 @@ export interface BTreeApi {
   setMeta(offset: number, value: number): void;
   /** A cursor over the table B-tree rooted at `root`. */
   tableCursor(root: number): TableCursor;
-  /** A cursor over the index B-tree rooted at `root`. */
-  indexCursor(root: number): IndexCursor;
+  /**
+   * A cursor over the index B-tree rooted at `root`. `comparatorFor` builds a comparator for
+   * a stored key, so the cursor can find its entry again after another cursor changed the
+   * tree (without it the cursor rescans the index).
+   */
+  indexCursor(root: number, comparatorFor?: (key: Uint8Array) => KeyComparator): IndexCursor;
   /** Pages on the freelist (header offset 36). */
   freelistCount(): number;
   /**

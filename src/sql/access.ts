@@ -5,6 +5,7 @@
  * @module
  */
 
+import { comparatorFactory } from "./index_keys.ts";
 import type { BTreeApi, IndexCursor, Rowid, TableCursor } from "../btree/types.ts";
 import { corrupt } from "../errors.ts";
 import { fromStorage } from "../record/affinity.ts";
@@ -191,7 +192,7 @@ function* visitIndex(
     ? sortedUnique(access.inList.map((f) => f(env)), colls[0])
     : [undefined];
   if (access.reverse) heads.reverse();
-  const idx = btree.indexCursor(index.root);
+  const idx = btree.indexCursor(index.root, comparatorFactory(index));
   const reader = new RecordReader();
   try {
     for (const head of heads) {

@@ -3,6 +3,7 @@
  * @module
  */
 
+import { comparatorFactory } from "./index_keys.ts";
 import type { BTree } from "../btree/mod.ts";
 import { Meta } from "../btree/types.ts";
 import { SqliteError } from "../errors.ts";
@@ -11,7 +12,6 @@ import type { JournalMode, SynchronousLevel } from "../pager/types.ts";
 import type { CheckpointMode } from "../pager/wal.ts";
 import { builtinCollation } from "../record/collation.ts";
 import { compareRecordToKey, keyComparator, SearchKey } from "../record/compare.ts";
-import { decodeRecord } from "../record/record_reader.ts";
 import { storageValue } from "../record/affinity.ts";
 import type { SqlValue } from "../record/value.ts";
 import type { Catalog } from "../schema/catalog.ts";
@@ -246,14 +246,7 @@ export function integrityCheck(pc: PragmaContext, max: number, only?: string): s
   for (const t of catalog.tables.values()) {
     trees.push({ root: t.root, kind: "table" });
     for (const ix of t.indexes) {
-      const colls = [...ix.columns.map((c) => builtinCollation(c.collation)!), undefined];
-      const descs = [...ix.columns.map((c) => c.desc), false];
-      trees.push({
-        root: ix.root,
-        kind: "index",
-        comparatorFor: (payload: Uint8Array) =>
-          keyComparator(new SearchKey(decodeRecord(payload), colls, descs), 0),
-      });
+      trees.push({ root: ix.root, kind: "index", comparatorFor: comparatorFactory(ix) });
     }
   }
   const errors = btree.integrityCheck(trees, max);
@@ -262,7 +255,7 @@ export function integrityCheck(pc: PragmaContext, max: number, only?: string): s
     const defaults = tableDefaults(t);
     const row = new CursorRow(t, defaults);
     const cur = btree.tableCursor(t.root);
-    const ixCursors = t.indexes.map((ix) => btree.indexCursor(ix.root));
+    const ixCursors = t.indexes.map((ix) => btree.indexCursor(ix.root, comparatorFactory(ix)));
     let rows = 0;
     try {
       for (let ok = cur.first(); ok && errors.length < max; ok = cur.next()) {

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { comparatorFactory } from "./index_keys.ts";
 import type { BTreeApi, IndexCursor, Rowid, TableCursor } from "../btree/types.ts";
 import { SqliteError } from "../errors.ts";
 import { applyAffinity, storageValue } from "../record/affinity.ts";
@@ -64,7 +65,7 @@ export class TableWriter {
       info: ix,
       colls: ix.columns.map((c) => builtinCollation(c.collation)!),
       descs: ix.columns.map((c) => c.desc),
-      cursor: btree.indexCursor(ix.root),
+      cursor: btree.indexCursor(ix.root, comparatorFactory(ix)),
     }));
     const scope = new Scope([{ name: info.name, table: info }]);
     this.checks = info.checks.map((e) => ({ fn: compileExpr(e, scope), name: checkName(e) }));
