@@ -11,6 +11,7 @@ import type { Affinity } from "../record/affinity.ts";
 import type { SqlValue } from "../record/value.ts";
 import type { IndexInfo, TableInfo } from "../schema/types.ts";
 import type { Expr } from "./ast.ts";
+import { walk } from "./walk.ts";
 import { SqliteError } from "../errors.ts";
 import { type Compiled, compileExpr } from "./compile_expr.ts";
 import type { Evaluator } from "./env.ts";
@@ -64,6 +65,10 @@ export interface PlanOptions {
   notIndexed?: boolean;
   /** `INDEXED BY name`: use exactly this index. */
   indexedBy?: string;
+  /** Which FROM source to plan (default 0). */
+  level?: number;
+  /** Sources whose rows are known when this one is searched (outer loops; default none). */
+  available?: number;
 }
 
 /** A term `column op value` usable by an access path. */
@@ -107,19 +112,46 @@ function collationOf(col: Compiled, val: Compiled): string {
   return col.collation ?? "BINARY";
 }
 
-/** Finds the usable terms of a WHERE clause for source 0 of `scope`. */
-function analyse(where: Expr | undefined, scope: Scope): Term[] {
+const ALL_SOURCES = 0x7fffffff;
+
+/**
+ * The FROM sources (bit i for source i of `scope`) an expression reads. Columns of
+ * enclosing queries count as constants; a subquery counts as reading every source.
+ */
+export function exprSources(e: Expr, scope: Scope): number {
+  let mask = 0;
+  walk(e, (n) => {
+    if (n.kind === "subquery" || n.kind === "exists" || n.kind === "inSelect") mask = ALL_SOURCES;
+    if (n.kind !== "column") return;
+    try {
+      const r = scope.resolve(n.table, n.name);
+      if (r && r.depth === 0) mask |= 1 << r.source;
+    } catch {
+      mask = ALL_SOURCES;
+    }
+  });
+  return mask;
+}
+
+/**
+ * Finds the terms usable by an access path into source `level` of `scope`: a column of that
+ * source compared with an expression that reads only sources in `available` (the outer
+ * loops of a join; none for a single table).
+ */
+function analyse(where: Expr[], scope: Scope, level: number, available: number): Term[] {
   const terms: Term[] = [];
-  for (const t of conjuncts(where)) {
+  const usable = (e: Expr) => (exprSources(e, scope) & ~available) === 0;
+  const isCol = (c: Compiled) => c.column !== undefined && c.column.source === level;
+  for (const t of where) {
     try {
       if (t.kind === "binary" && t.op in FLIP) {
         const l = compileExpr(t.left, scope);
         const r = compileExpr(t.right, scope);
         let col: Compiled, val: Compiled, op = t.op as Term["op"];
-        if (l.column && l.column.source === 0 && r.constant) {
+        if (isCol(l) && usable(t.right)) {
           col = l;
           val = r;
-        } else if (r.column && r.column.source === 0 && l.constant) {
+        } else if (isCol(r) && usable(t.left)) {
           col = r;
           val = l;
           op = FLIP[t.op];
@@ -134,10 +166,10 @@ function analyse(where: Expr | undefined, scope: Scope): Term[] {
         });
       } else if (t.kind === "between" && !t.not) {
         const x = compileExpr(t.expr, scope);
+        if (!isCol(x) || !usable(t.low) || !usable(t.high)) continue;
         const lo = compileExpr(t.low, scope);
         const hi = compileExpr(t.high, scope);
-        if (!x.column || x.column.source !== 0 || !lo.constant || !hi.constant) continue;
-        const column = x.column.column;
+        const column = x.column!.column;
         const la = comparisonAffinity(x.affinity, lo.affinity);
         const ha = comparisonAffinity(x.affinity, hi.affinity);
         terms.push({
@@ -156,17 +188,15 @@ function analyse(where: Expr | undefined, scope: Scope): Term[] {
         });
       } else if (t.kind === "inList" && !t.not && t.list.length > 0) {
         const x = compileExpr(t.expr, scope);
-        if (!x.column || x.column.source !== 0) continue;
-        const items = t.list.map((i) => compileExpr(i, scope));
-        if (!items.every((i) => i.constant)) continue;
-        const colls = new Set(items.map((i) => collationOf(x, i)));
-        if (colls.size !== 1) continue;
+        if (!isCol(x) || !t.list.every(usable)) continue;
+        // `x IN (...)` compares with x's affinity and collation only.
+        const aff = x.affinity === "BLOB" ? null : x.affinity;
         terms.push({
-          column: x.column.column,
+          column: x.column!.column,
           op: "in",
-          values: items.map((i) => converted(i, comparisonAffinity(x.affinity, i.affinity))),
-          collation: [...colls][0],
-          affinity: null,
+          values: t.list.map((i) => converted(compileExpr(i, scope), aff)),
+          collation: x.collation ?? "BINARY",
+          affinity: aff,
         });
       }
     } catch {
@@ -273,13 +303,14 @@ function orderMatch(
 /** Chooses the access path for `table` (source 0 of `scope`) under `where`. */
 export function planAccess(
   table: TableInfo,
-  where: Expr | undefined,
+  where: Expr | Expr[] | undefined,
   scope: Scope,
   opts: PlanOptions = {},
 ): Plan {
-  const name = scope.sources[0].name === table.name
+  const level = opts.level ?? 0;
+  const name = scope.sources[level].name === table.name
     ? table.name
-    : `${table.name} AS ${scope.sources[0].name}`;
+    : `${table.name} AS ${scope.sources[level].name}`;
   const needed = opts.needed ?? "all";
   const order = opts.order;
   let indexes = table.indexes;
@@ -292,7 +323,12 @@ export function planAccess(
     }
   }
   const rowidOrder = [{ column: -1, desc: false, collation: "BINARY" }];
-  const terms = analyse(where, scope);
+  const terms = analyse(
+    Array.isArray(where) ? where : conjuncts(where),
+    scope,
+    level,
+    opts.available ?? 0,
+  );
   const rowidTerms = terms.filter((t) => t.column === -1);
   const eq = rowidTerms.find((t) => t.op === "=" || t.op === "in");
   if (eq && opts.indexedBy === undefined) {

@@ -38,6 +38,8 @@ import { rowViewFor } from "./access.ts";
 import { Scope, type Source } from "./scope.ts";
 import { visitRows } from "./access.ts";
 import { rowKey } from "./value_key.ts";
+import { walk } from "./walk.ts";
+export { walk };
 import { tableDefaults } from "./defaults.ts";
 
 /** A compiled query: its column names and a function producing its rows. */
@@ -347,58 +349,6 @@ function hasAggregate(e: Expr | undefined): boolean {
 import { isAggregateName } from "./eval/aggregate.ts";
 function isAggregateCall(f: FunctionExpr): boolean {
   return isAggregateName(f.name.toLowerCase(), f.star ? 0 : f.args.length);
-}
-
-/** Calls `fn` on every node of an expression tree (not descending into subqueries). */
-export function walk(e: Expr, fn: (e: Expr) => void): void {
-  fn(e);
-  switch (e.kind) {
-    case "unary":
-    case "collate":
-    case "cast":
-    case "isNull":
-      walk(e.expr, fn);
-      break;
-    case "binary":
-      walk(e.left, fn);
-      walk(e.right, fn);
-      break;
-    case "like":
-      walk(e.expr, fn);
-      walk(e.pattern, fn);
-      if (e.escape) walk(e.escape, fn);
-      break;
-    case "between":
-      walk(e.expr, fn);
-      walk(e.low, fn);
-      walk(e.high, fn);
-      break;
-    case "inList":
-      walk(e.expr, fn);
-      e.list.forEach((x) => walk(x, fn));
-      break;
-    case "inSelect":
-    case "inTable":
-      walk(e.expr, fn);
-      break;
-    case "case":
-      if (e.operand) walk(e.operand, fn);
-      for (const w of e.whens) {
-        walk(w.when, fn);
-        walk(w.then, fn);
-      }
-      if (e.else) walk(e.else, fn);
-      break;
-    case "function":
-      e.args.forEach((x) => walk(x, fn));
-      if (e.filter) walk(e.filter, fn);
-      break;
-    case "row":
-      e.items.forEach((x) => walk(x, fn));
-      break;
-    default:
-      break;
-  }
 }
 
 /** Evaluates LIMIT / OFFSET: an integer, or SQLite's "datatype mismatch". */
