@@ -11,6 +11,12 @@
  *   `#load` first and append frames in `#commitToDisk` instead of journaling.
  * - The lock-byte page (the page holding byte offset 2^30) is never handed out by
  *   {@link PagerImpl.appendPage}; it is skipped, as SQLite's B-tree does.
+ * - WAL mode (wal.ts) plugs into those two seams. The database file is in WAL mode when
+ *   header bytes 18/19 are 2 (or, as SQLite decides, when a `-wal` file is present); every
+ *   connection then uses the WAL. A connection in WAL mode holds a SHARED lock on the
+ *   database file for as long as it is open, as SQLite does, so EXCLUSIVE means "no other
+ *   connection": the last one to close checkpoints and deletes the WAL, and leaving WAL
+ *   mode needs it. Writers take RESERVED (one writer at a time) and never EXCLUSIVE.
  * @module
  */
 
@@ -18,11 +24,13 @@ import { corrupt, SqliteError } from "../errors.ts";
 import { LockLevel, type Vfs, type VfsFile } from "../vfs/vfs.ts";
 import {
   DEFAULT_PAGE_SIZE,
+  hasMagic,
   HEADER_SIZE,
   headerSizeValid,
   isValidPageSize,
   newHeader,
   parseHeader,
+  rawPageSize,
   stampCommit,
   writeHeader,
 } from "./header.ts";
@@ -35,6 +43,7 @@ import {
   writeJournal,
 } from "./rollback_journal.ts";
 import type { JournalMode, Pager, SynchronousLevel } from "./types.ts";
+import { type CheckpointMode, type CheckpointResult, Wal, walPath } from "./wal.ts";
 
 /** Byte offset of SQLite's lock bytes (PENDING_BYTE); the page holding it is never used. */
 export const PENDING_BYTE = 0x40000000;
@@ -50,8 +59,13 @@ export interface PagerOptions {
   pageSize?: number;
   /** PRAGMA cache_size: pages when positive, KiB when negative (default -2000). */
   cacheSize?: number;
-  /** Journal mode (default "delete"). "wal" is not supported yet. */
+  /**
+   * Journal mode (default "delete"). "wal" switches the database to WAL mode when it opens,
+   * like `PRAGMA journal_mode=WAL` (a new database gets its page 1 written at once).
+   */
   journalMode?: JournalMode;
+  /** PRAGMA wal_autocheckpoint: checkpoint after a commit leaves this many frames (default 1000; 0 = never). */
+  walAutocheckpoint?: number;
   /** Synchronous level (default "full"). */
   synchronous?: SynchronousLevel;
   /** Open read-only (default false). */
@@ -66,6 +80,9 @@ interface Savepoint {
   /** Images, at savepoint start, of pages first changed while it was the innermost. */
   images: Map<number, Uint8Array>;
 }
+
+/** SQLite's default wal_autocheckpoint. */
+export const DEFAULT_WAL_AUTOCHECKPOINT = 1000;
 
 function busy(): SqliteError {
   return new SqliteError("SQLITE_BUSY", "database is locked");
@@ -106,6 +123,11 @@ export class PagerImpl implements Pager {
   readonly #originals = new Map<number, Uint8Array>();
   #savepoints: Savepoint[] = [];
   readonly #hdrBuf = new Uint8Array(HEADER_SIZE);
+  /** The WAL, while the database is in WAL mode. */
+  #wal: Wal | null = null;
+  #autoCheckpoint: number;
+  /** The WAL-mode header fields and size are up to date as of the snapshot (#refreshWal). */
+  #walHeaderKnown = false;
 
   private constructor(vfs: Vfs, path: string, db: VfsFile, options: PagerOptions) {
     this.#vfs = vfs;
@@ -121,6 +143,7 @@ export class PagerImpl implements Pager {
     const mode = options.journalMode ?? "delete";
     this.#journalMode = mode === "wal" ? "delete" : mode;
     this.#sync = options.synchronous ?? "full";
+    this.#autoCheckpoint = options.walAutocheckpoint ?? DEFAULT_WAL_AUTOCHECKPOINT;
   }
 
   /**
@@ -135,9 +158,10 @@ export class PagerImpl implements Pager {
     try {
       pager.beginRead();
       pager.endRead();
+      if (options.journalMode === "wal" && !readOnly) pager.setJournalMode("wal");
     } catch (e) {
       if (!(e instanceof SqliteError && e.code === "SQLITE_BUSY")) {
-        db.close();
+        pager.close();
         throw e;
       }
     }
@@ -200,6 +224,16 @@ export class PagerImpl implements Pager {
     this.#cache.setCapacity(cachePagesFor(this.#cacheSize, this.#pageSize));
   }
 
+  /** PRAGMA wal_autocheckpoint (frames; 0 or less = off). */
+  get walAutocheckpoint(): number {
+    return this.#autoCheckpoint;
+  }
+
+  /** Sets PRAGMA wal_autocheckpoint. */
+  setWalAutocheckpoint(n: number): void {
+    this.#autoCheckpoint = Math.trunc(n);
+  }
+
   /** Sets PRAGMA synchronous. */
   setSynchronous(level: SynchronousLevel): void {
     this.#sync = level;
@@ -207,11 +241,25 @@ export class PagerImpl implements Pager {
 
   /**
    * Sets the journal mode; returns the mode in effect afterwards. Like SQLite, a change
-   * that cannot be made (inside a write transaction, or "wal", not supported yet) leaves
+   * that cannot be made (inside a write transaction; WAL on a read-only connection) leaves
    * the mode as it was. Leaving persist/truncate for delete removes the leftover journal.
+   *
+   * Entering WAL mode commits header bytes 18/19 = 2 through the rollback journal (on a new
+   * database, a whole empty page 1), so the header is durable before the first WAL commit.
+   * Leaving it needs every other connection closed (SQLITE_BUSY otherwise): a complete
+   * checkpoint, the WAL deleted, then bytes 18/19 = 1 committed through the new journal.
    */
   setJournalMode(mode: JournalMode): JournalMode {
-    if (mode === "wal" || this.#writing || mode === this.#journalMode) return this.#journalMode;
+    if (this.#writing || mode === this.#journalMode) return this.#journalMode;
+    if (mode === "wal") {
+      if (this.#readOnly || this.#journalMode === "memory") return this.#journalMode;
+      this.#enterWal();
+      return this.#journalMode;
+    }
+    if (this.#journalMode === "wal") {
+      this.#leaveWal(mode);
+      return this.#journalMode;
+    }
     const old = this.#journalMode;
     this.#journalMode = mode;
     if ((old === "persist" || old === "truncate") && mode === "delete" && !this.#readOnly) {
@@ -249,9 +297,16 @@ export class PagerImpl implements Pager {
     return buf;
   }
 
-  /** Reads a page from the disk (the WAL seam: frames would be consulted first). */
+  /** Reads a page from the disk: from its WAL frame in the snapshot, else the database file. */
   #load(pgno: number): Uint8Array {
     const buf = new Uint8Array(this.#pageSize);
+    if (this.#wal !== null) {
+      const frame = this.#wal.frameFor(pgno);
+      if (frame > 0) {
+        this.#wal.readFrame(frame, buf);
+        return buf;
+      }
+    }
     // Past the end of the file but within the page count reads as zeros, as in SQLite.
     if (pgno <= this.#dbPages) this.#db.read(buf, (pgno - 1) * this.#pageSize);
     return buf;
@@ -262,10 +317,10 @@ export class PagerImpl implements Pager {
     if (this.#reading) return;
     if (!this.#db.lock(LockLevel.SHARED)) throw busy();
     try {
-      this.#recoverHotJournal();
+      if (this.#wal === null) this.#recoverHotJournal();
       this.#refresh();
     } catch (e) {
-      this.#db.unlock(LockLevel.NONE);
+      if (this.#wal === null) this.#db.unlock(LockLevel.NONE);
       throw e;
     }
     this.#reading = true;
@@ -278,13 +333,19 @@ export class PagerImpl implements Pager {
       if (this.#writing) this.rollback();
     } finally {
       this.#reading = false;
-      this.#db.unlock(LockLevel.NONE);
+      // In WAL mode the SHARED lock lasts until close (see the module notes).
+      if (this.#wal !== null) this.#wal.endRead(this);
+      else this.#db.unlock(LockLevel.NONE);
     }
   }
 
   /** Re-reads the header under a SHARED lock; drops the cache when the file changed. */
   #refresh(): void {
     const fileSize = this.#db.size();
+    if (this.#wal !== null || this.#walFilePresent(fileSize)) {
+      this.#refreshWal(fileSize);
+      return;
+    }
     if (fileSize === 0) {
       if (this.#dbPages !== 0 || this.#fileVers === null || this.#fileVers.some((b) => b !== 0)) {
         this.#cache.clear();
@@ -312,23 +373,221 @@ export class PagerImpl implements Pager {
     this.#reserved = h.reservedBytes;
     this.#walFile = h.readVersion === 2 || h.writeVersion === 2;
     if (this.#walFile) {
-      const wal = this.#path + "-wal";
-      if (this.#vfs.exists(wal)) {
-        const f = this.#vfs.open(wal, { create: false, readOnly: true });
-        const size = f.size();
-        f.close();
-        if (size > 0) {
-          throw new SqliteError(
-            "SQLITE_CANTOPEN",
-            "unable to open database file (WAL mode is not supported yet)",
-          );
-        }
-      }
+      this.#refreshWal(fileSize);
+      return;
     }
     const filePages = Math.ceil(fileSize / this.#pageSize);
     const n = headerSizeValid(h) ? h.databaseSize : filePages;
     if (n > filePages) throw corrupt(`header says ${n} pages, file holds ${filePages}`);
     this.#dbPages = n;
+  }
+
+  /** True when a non-empty `-wal` file sits beside the database (SQLite then uses WAL mode). */
+  #walFilePresent(fileSize: number): boolean {
+    const wp = walPath(this.#path);
+    if (!this.#vfs.exists(wp)) return false;
+    const f = this.#vfs.open(wp, { create: false, readOnly: true });
+    try {
+      if (f.size() === 0) return false;
+    } finally {
+      f.close();
+    }
+    if (fileSize > 0) return true;
+    // Beside an empty database, only a WAL with commits in it counts.
+    return Wal.probe(this.#vfs, this.#path)?.commits ?? false;
+  }
+
+  /** Attaches the WAL (entering WAL mode) with the given page size. */
+  #attachWal(pageSize: number): Wal {
+    if (this.#wal === null) {
+      if (pageSize !== this.#pageSize) {
+        this.#pageSize = pageSize;
+        this.#cache.clear();
+        this.#cache.setCapacity(cachePagesFor(this.#cacheSize, pageSize));
+      }
+      this.#wal = new Wal(this.#vfs, this.#path, pageSize, this.#readOnly);
+      this.#walHeaderKnown = false;
+      this.#journalMode = "wal";
+      this.#walFile = true;
+    }
+    return this.#wal;
+  }
+
+  /** Detaches the WAL (leaving WAL mode). */
+  #detachWal(): void {
+    const wal = this.#wal;
+    this.#wal = null;
+    this.#walFile = false;
+    wal?.close(this);
+  }
+
+  /**
+   * The read-transaction start in WAL mode: the snapshot from the WAL, then the header from
+   * page 1 as the snapshot sees it (a checkpoint interrupted by a crash may have torn the
+   * database file's copy; the WAL still holds the good one). The size is the snapshot's
+   * commit frame's, or the header's when the snapshot has no frames.
+   */
+  #refreshWal(fileSize: number): void {
+    const hdr = this.#hdrBuf;
+    if (this.#wal === null) {
+      let pageSize = 0;
+      if (fileSize > 0) {
+        hdr.fill(0);
+        this.#db.read(hdr, 0);
+        if (hasMagic(hdr) && isValidPageSize(rawPageSize(hdr))) pageSize = rawPageSize(hdr);
+      }
+      if (pageSize === 0) pageSize = Wal.probe(this.#vfs, this.#path)?.pageSize ?? 0;
+      if (pageSize === 0) {
+        if (fileSize === 0) {
+          this.#dbPages = 0;
+          return;
+        }
+        throw new SqliteError("SQLITE_NOTADB", "file is not a database");
+      }
+      this.#attachWal(pageSize);
+    }
+    const wal = this.#wal!;
+    const changed = wal.beginRead(this);
+    // Nothing committed since the last read: the header and size seen then still hold
+    // (in WAL mode the database file changes only by checkpoints, which change no content).
+    if (changed !== "all" && changed.length === 0 && this.#walHeaderKnown) return;
+    this.#walHeaderKnown = false;
+    if (changed === "all") this.#cache.clear();
+    else for (const pgno of changed) this.#cache.drop(pgno);
+    this.#fileVers = null;
+    const walPages = wal.snapshotDbSize();
+    if (walPages === 0 && fileSize === 0) {
+      this.#dbPages = 0;
+      return;
+    }
+    const frame = wal.frameFor(1);
+    let h;
+    if (frame > 0) {
+      const p1 = new Uint8Array(this.#pageSize);
+      wal.readFrame(frame, p1);
+      h = parseHeader(p1);
+    } else {
+      hdr.fill(0);
+      this.#db.read(hdr, 0);
+      h = parseHeader(hdr);
+    }
+    if (h.pageSize !== this.#pageSize) {
+      throw corrupt(`page size ${h.pageSize} in the header, ${this.#pageSize} in the WAL`);
+    }
+    this.#reserved = h.reservedBytes;
+    if (walPages > 0) {
+      this.#dbPages = walPages;
+    } else {
+      const filePages = Math.ceil(fileSize / this.#pageSize);
+      this.#dbPages = headerSizeValid(h) ? h.databaseSize : filePages;
+    }
+    this.#walHeaderKnown = true;
+  }
+
+  /** Switches a rollback-mode database to WAL (see {@link setJournalMode}). */
+  #enterWal(): void {
+    const wasReading = this.#reading;
+    if (!wasReading) this.beginRead();
+    try {
+      if (this.#wal !== null) return;
+      this.beginWrite();
+      try {
+        if (this.#pageCount === 0) {
+          this.appendPage();
+          const p1 = this.getPageForWrite(1);
+          // An empty table-leaf root for sqlite_schema (as SQLite's B-tree creates it).
+          p1[100] = 0x0d;
+          const content = this.usableSize === 65536 ? 0 : this.usableSize;
+          p1[105] = content >>> 8;
+          p1[106] = content & 0xff;
+        }
+        const p1 = this.getPageForWrite(1);
+        p1[18] = 2;
+        p1[19] = 2;
+        this.commit();
+      } catch (e) {
+        this.rollback();
+        throw e;
+      }
+      this.#attachWal(this.#pageSize);
+      // Continue the read transaction in WAL mode (the WAL may hold leftovers to replay).
+      const changed = this.#wal!.beginRead(this);
+      if (changed === "all") this.#cache.clear();
+      else for (const pgno of changed) this.#cache.drop(pgno);
+      const walPages = this.#wal!.snapshotDbSize();
+      if (walPages > 0) this.#dbPages = walPages;
+      this.#pageCount = this.#dbPages;
+    } finally {
+      if (!wasReading) this.endRead();
+    }
+  }
+
+  /** Switches a WAL-mode database back to the rollback journal `mode`. */
+  #leaveWal(mode: JournalMode): void {
+    if (this.#readOnly) return;
+    const wasReading = this.#reading;
+    if (!wasReading) this.beginRead();
+    try {
+      const wal = this.#wal!;
+      if (!wal.isLatest() || !this.#db.lock(LockLevel.EXCLUSIVE)) {
+        this.#db.unlock(LockLevel.SHARED);
+        throw busy();
+      }
+      try {
+        wal.checkpoint(this, "truncate", this.#db, this.#sync, false);
+        wal.endRead(this);
+        wal.deleteFile(this.#sync !== "off");
+      } catch (e) {
+        this.#db.unlock(LockLevel.SHARED);
+        throw e;
+      }
+      this.#detachWal();
+      this.#journalMode = mode;
+      this.#db.unlock(LockLevel.SHARED);
+      this.#fileVers = null;
+      this.beginWrite();
+      try {
+        const p1 = this.getPageForWrite(1);
+        p1[18] = 1;
+        p1[19] = 1;
+        this.commit();
+      } catch (e) {
+        this.rollback();
+        throw e;
+      }
+    } finally {
+      if (!wasReading) this.endRead();
+    }
+  }
+
+  /**
+   * PRAGMA wal_checkpoint: copies WAL frames into the database file (see wal.ts).
+   * Outside WAL mode the row is (0, -1, -1), as in SQLite.
+   */
+  checkpoint(mode: CheckpointMode = "passive"): CheckpointResult {
+    if (this.#closed) throw misuse("pager is closed");
+    if (this.#wal === null) {
+      // A database another connection switched to WAL is noticed at the next read.
+      if (!this.#reading) {
+        this.beginRead();
+        this.endRead();
+      }
+      if (this.#wal === null) return { busy: 0, log: -1, checkpointed: -1 };
+    }
+    if (this.#writing) {
+      throw new SqliteError("SQLITE_LOCKED", "database table is locked");
+    }
+    if (this.#readOnly) return { busy: 1, log: this.#wal.frameCount, checkpointed: 0 };
+    const writerBusy = this.#db.checkReservedLock !== undefined
+      ? this.#db.checkReservedLock()
+      : !this.#probeReserved();
+    return this.#wal.checkpoint(
+      this,
+      mode,
+      this.#db,
+      this.#sync,
+      writerBusy,
+    );
   }
 
   /**
@@ -420,13 +679,12 @@ export class PagerImpl implements Pager {
     }
     if (this.#writing) return;
     if (!this.#reading) this.beginRead();
-    if (this.#walFile) {
-      throw new SqliteError(
-        "SQLITE_ERROR",
-        "cannot write a WAL-mode database: WAL is not supported yet",
-      );
-    }
     if (!this.#db.lock(LockLevel.RESERVED)) throw busy();
+    if (this.#wal !== null && !this.#wal.isLatest()) {
+      // Another connection committed after this read transaction began.
+      this.#db.unlock(LockLevel.SHARED);
+      throw new SqliteError("SQLITE_BUSY_SNAPSHOT", "database is locked");
+    }
     this.#writing = true;
     this.#origSize = this.#dbPages;
     this.#pageCount = this.#dbPages;
@@ -512,6 +770,10 @@ export class PagerImpl implements Pager {
       this.#endWrite();
       return;
     }
+    if (this.#wal !== null) {
+      this.#commitWal();
+      return;
+    }
     if (!this.#db.lock(LockLevel.EXCLUSIVE)) throw busy();
     if (this.#pageCount >= 1) stampCommit(this.getPageForWrite(1), this.#pageCount);
     let dbTouched = false;
@@ -527,7 +789,46 @@ export class PagerImpl implements Pager {
     this.#endWrite();
   }
 
-  /** Steps 3-6 of the commit (the WAL seam: a WAL backend appends frames instead). */
+  /*
+   * Commit in WAL mode: page 1 is stamped only when it changed or the size did (so a
+   * one-row insert is one frame, as in SQLite), the frames are appended (wal.ts), and the
+   * database file is not touched. Then the automatic PASSIVE checkpoint, whose failure
+   * does not undo the commit (SQLite ignores it too).
+   */
+  #commitWal(): void {
+    const wal = this.#wal!;
+    if (this.#pageCount >= 1 && (this.#cache.isDirty(1) || this.#pageCount !== this.#origSize)) {
+      stampCommit(this.getPageForWrite(1), this.#pageCount);
+    }
+    try {
+      if (this.#db.size() === 0 && wal.frameCount > 0) {
+        // A WAL beside an empty database file: put its pages (and header) in the file first.
+        wal.checkpoint(this, "passive", this.#db, this.#sync, false);
+      }
+      const pages: [number, Uint8Array][] = [];
+      for (const pgno of this.#cache.dirtyPages()) {
+        if (pgno <= this.#pageCount) pages.push([pgno, this.#cache.get(pgno)!]);
+      }
+      if (pages.length === 0) pages.push([1, this.getPageForWrite(1)]);
+      wal.commit(this, pages, this.#pageCount, this.#sync);
+    } catch (e) {
+      this.rollback();
+      throw e;
+    }
+    this.#cache.cleanAll();
+    this.#dbPages = this.#pageCount;
+    this.#endWrite();
+    const auto = this.#autoCheckpoint;
+    if (auto > 0 && wal.frameCount >= auto) {
+      try {
+        this.checkpoint("passive");
+      } catch {
+        // The commit is durable; a failed checkpoint is simply done again later.
+      }
+    }
+  }
+
+  /** Steps 3-6 of the commit in a rollback-journal mode. */
   #commitToDisk(touching: () => void): void {
     const ps = this.#pageSize;
     const journaled = this.#journalMode === "delete" || this.#journalMode === "truncate" ||
@@ -658,14 +959,38 @@ export class PagerImpl implements Pager {
     target.images = new Map();
   }
 
+  /**
+   * Closes the files (rolling back an open write transaction). In WAL mode the last
+   * connection (the one that gets EXCLUSIVE) checkpoints and deletes the WAL, as SQLite does;
+   * a failure there loses nothing (the WAL stays and is replayed at the next open).
+   */
   close(): void {
     if (this.#closed) return;
     try {
       this.endRead();
     } finally {
       this.#closed = true;
-      this.#cache.clear();
-      this.#db.close();
+      try {
+        this.#closeWal();
+      } finally {
+        this.#cache.clear();
+        this.#db.close();
+      }
+    }
+  }
+
+  #closeWal(): void {
+    const wal = this.#wal;
+    if (wal === null) return;
+    try {
+      if (!this.#readOnly && this.#db.lock(LockLevel.EXCLUSIVE)) {
+        const r = wal.checkpoint(this, "passive", this.#db, this.#sync, false);
+        if (r.checkpointed === r.log) wal.deleteFile(false);
+      }
+    } catch {
+      // Nothing is lost: the WAL is still there for the next open.
+    } finally {
+      this.#detachWal();
     }
   }
 }
