@@ -121,19 +121,18 @@ Deno.test("wal api: SQLite reads our open WAL database; we read SQLite's", () =>
   const dir = tempDir();
   const db = new Database(dir + "/ours.db", { journalMode: "wal" });
   db.exec("PRAGMA wal_autocheckpoint=300"); // automatic checkpoints and restarts on the way
-  // (No DELETE here: deleting from an indexed table loses index entries in the engine
-  // today, in every journal mode - reported to the lead.)
   db.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT, v BLOB); CREATE INDEX tk ON t(k)");
   const ins = db.prepare("INSERT INTO t(k, v) VALUES (?, ?)");
   for (let i = 0; i < 1500; i++) {
     ins.run(`key ${(i * 7919) % 1500}`, new Uint8Array(i % 13 === 0 ? 5000 : 40).fill(i));
   }
+  db.exec("DELETE FROM t WHERE id % 3 = 0"); // frees pages, rebalances both trees
   Deno.mkdirSync(dir + "/copy");
   Deno.copyFileSync(dir + "/ours.db", dir + "/copy/ours.db");
   Deno.copyFileSync(dir + "/ours.db-wal", dir + "/copy/ours.db-wal");
   const s = new DatabaseSync(dir + "/copy/ours.db");
   assertEquals(s.prepare("PRAGMA integrity_check").get()?.integrity_check, "ok");
-  assertEquals(s.prepare("SELECT count(*) AS n FROM t").get()?.n, 1500);
+  assertEquals(s.prepare("SELECT count(*) AS n FROM t").get()?.n, 1000);
   s.exec("INSERT INTO t(v) VALUES (x'01')");
   Deno.mkdirSync(dir + "/back");
   Deno.copyFileSync(dir + "/copy/ours.db", dir + "/back/ours.db");
@@ -141,7 +140,7 @@ Deno.test("wal api: SQLite reads our open WAL database; we read SQLite's", () =>
   s.close();
   db.close();
   const again = new Database(dir + "/back/ours.db");
-  assertEquals(again.prepare("SELECT count(*) AS n FROM t").get(), { n: 1501 });
+  assertEquals(again.prepare("SELECT count(*) AS n FROM t").get(), { n: 1001 });
   assertEquals(again.prepare("PRAGMA integrity_check").get(), { integrity_check: "ok" });
   again.close();
   Deno.removeSync(dir, { recursive: true });
