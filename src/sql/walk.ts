@@ -56,4 +56,3 @@ export function walk(e: Expr, fn: (e: Expr) => void): void {
       break;
   }
 }
-
