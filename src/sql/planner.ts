@@ -214,6 +214,11 @@ export interface Plan {
   detail: string;
   /** Rows come out in the ORDER BY's order, so no sort is needed. */
   ordered: boolean;
+  /**
+   * A full scan to be probed through an in-memory hash of the table on `column` (rowid when
+   * -1): rows whose value equals `value` under the comparison's affinity and collation.
+   */
+  hashKey?: { column: number; value: Evaluator; affinity: Affinity | null; collation: string };
 }
 
 /** SQLite's estimate of a column's width from its declared type (sqlite3AffinityType). */
@@ -460,6 +465,23 @@ export function planAccess(
         ordered: m.ok,
       };
     }
+  }
+  // An inner loop of a join with an equality on an outer value and no index for it: the
+  // executor builds a hash of the table's rows once (SQLite's automatic index).
+  const eqTerm = level > 0 ? terms.find((t) => t.op === "=") : undefined;
+  if (eqTerm) {
+    const colName = eqTerm.column === -1 ? "rowid" : table.columns[eqTerm.column].name;
+    return {
+      access: { kind: "scan" },
+      detail: `SEARCH ${name} USING AUTOMATIC INDEX (${colName}=?)`,
+      ordered: false,
+      hashKey: {
+        column: eqTerm.column,
+        value: eqTerm.values[0],
+        affinity: eqTerm.affinity,
+        collation: eqTerm.collation,
+      },
+    };
   }
   return {
     access: { kind: "scan", reverse: tableOrder.reverse },

@@ -13,6 +13,11 @@ export interface Source {
   name: string;
   /** The table. */
   table: TableInfo;
+  /**
+   * Folded names of columns merged into an earlier source by USING or NATURAL: an
+   * unqualified name does not see them here, and `*` leaves them out.
+   */
+  hidden?: Set<string>;
 }
 
 /** A resolved column reference. `column` is -1 for the rowid. */
@@ -69,6 +74,8 @@ export class Scope {
       if (table !== undefined) {
         if (foldName(src.name) !== foldName(table)) continue;
         sawQualifier = true;
+      } else if (src.hidden?.has(key)) {
+        continue;
       }
       const cols = src.table.columns;
       let hit = -2;

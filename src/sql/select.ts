@@ -15,7 +15,9 @@ import { foldName } from "../schema/names.ts";
 import type { TableInfo } from "../schema/types.ts";
 import type {
   Expr,
+  FromItem,
   FunctionExpr,
+  JoinSource,
   OrderingTerm,
   ResultColumn,
   Select,
@@ -28,16 +30,19 @@ import {
   type Compiled,
   compileExpr,
   type CompileOptions,
-  compileWhere,
+  type Condition,
   type SubqueryPlan,
 } from "./compile_expr.ts";
 import { ArrayRow, type Env, type Evaluator, NULL_ROW, type RowSource } from "./env.ts";
 import { type AggregateState, makeAggregate } from "./aggregates.ts";
-import { type OrderColumn, type Plan, planAccess } from "./planner.ts";
+import { conjuncts, exprSources, type OrderColumn, type Plan, planAccess } from "./planner.ts";
 import { rowViewFor } from "./access.ts";
+import { CursorRow } from "./row.ts";
 import { Scope, type Source } from "./scope.ts";
 import { visitRows } from "./access.ts";
-import { rowKey } from "./value_key.ts";
+import { rowKey, valueKey } from "./value_key.ts";
+import { applyComparisonAffinity } from "../record/affinity.ts";
+import type { Rowid } from "../btree/types.ts";
 import { walk } from "./walk.ts";
 export { walk };
 import { tableDefaults } from "./defaults.ts";
@@ -237,14 +242,98 @@ function notSupported(what: string): SqliteError {
   return new SqliteError("SQLITE_ERROR", `${what} are not supported yet`);
 }
 
-/** Resolves the FROM clause to its one table (or none). */
-export function resolveFrom(core: SelectCore, catalog: Catalog): Source[] {
-  const from = core.from;
-  if (!from) return [];
-  if (from.kind === "join") throw notSupported("joins");
-  if (from.kind === "subquery") throw notSupported("subqueries in FROM");
-  if (from.kind === "function") throw notSupported("table-valued functions");
-  return [{ name: from.alias ?? from.name, table: lookupTable(catalog, from.name, from.schema) }];
+/** One table of a FROM clause, in loop order. */
+export interface FromLevel {
+  /** The table and the name it goes by. */
+  source: Source;
+  /** A LEFT JOIN: when no row matches, the loop continues with a row of NULLs. */
+  left: boolean;
+  /** The LEFT JOIN's ON (and USING / NATURAL) terms; inner joins add theirs to WHERE. */
+  on: Expr[];
+  /** INDEXED BY / NOT INDEXED. */
+  hint: { indexedBy?: string; notIndexed?: boolean };
+}
+
+/** The FROM clause as nested-loop levels, plus the join terms that act like WHERE terms. */
+export function flattenFrom(
+  from: FromItem | undefined,
+  catalog: Catalog,
+): { levels: FromLevel[]; terms: Expr[] } {
+  const levels: FromLevel[] = [];
+  const terms: Expr[] = [];
+  const col = (source: string, name: string): Expr => ({
+    kind: "column",
+    table: source,
+    name,
+    doubleQuoted: false,
+  });
+  const add = (item: FromItem, join?: JoinSource) => {
+    if (item.kind === "join") {
+      add(item.left);
+      if (item.right.kind === "join") throw notSupported("parenthesised joins on the right");
+      add(item.right, item);
+      return;
+    }
+    if (item.kind === "subquery") throw notSupported("subqueries in FROM");
+    if (item.kind === "function") throw notSupported("table-valued functions");
+    const source: Source = {
+      name: item.alias ?? item.name,
+      table: lookupTable(catalog, item.name, item.schema),
+    };
+    for (const l of levels) {
+      if (foldName(l.source.name) === foldName(source.name)) {
+        throw new SqliteError("SQLITE_ERROR", `ambiguous column name: ${source.name}`);
+      }
+    }
+    const level: FromLevel = {
+      source,
+      left: false,
+      on: [],
+      hint: { indexedBy: item.indexedBy, notIndexed: item.notIndexed },
+    };
+    if (join) {
+      if (join.type === "right" || join.type === "full") {
+        throw notSupported("RIGHT and FULL OUTER JOINs");
+      }
+      level.left = join.type === "left";
+      const joinTerms: Expr[] = [];
+      let using = join.using;
+      if (join.natural) {
+        // NATURAL: the columns the right table shares with the tables to its left.
+        using = source.table.columns.map((c) => c.name).filter((n) =>
+          levels.some((l) => l.source.table.columns.some((c) => foldName(c.name) === foldName(n)))
+        );
+      }
+      for (const name of using ?? []) {
+        const key = foldName(name);
+        const leftLevel = levels.find((l) =>
+          !l.source.hidden?.has(key) &&
+          l.source.table.columns.some((c) => foldName(c.name) === key)
+        );
+        if (!leftLevel || !source.table.columns.some((c) => foldName(c.name) === key)) {
+          throw new SqliteError(
+            "SQLITE_ERROR",
+            `cannot join using column ${name} - column not present in both tables`,
+          );
+        }
+        joinTerms.push({
+          kind: "binary",
+          op: "=",
+          left: col(leftLevel.source.name, name),
+          right: col(source.name, name),
+        });
+        (source.hidden ??= new Set()).add(key);
+      }
+      if (join.on) joinTerms.push(...conjuncts(join.on));
+      if (level.left) level.on = joinTerms;
+      else terms.push(...joinTerms);
+    } else if (levels.length > 0) {
+      // A comma join of an item that is itself a join's left side: nothing to add.
+    }
+    levels.push(level);
+  };
+  if (from) add(from);
+  return { levels, terms };
 }
 
 /** Finds a table, with SQLite's errors for what it is not. */
@@ -327,6 +416,7 @@ export function expandColumns(
     }
     for (const s of picked) {
       for (const c of s.table.columns) {
+        if (rc.kind === "star" && s.hidden?.has(foldName(c.name))) continue;
         out.push({
           kind: "expr",
           expr: { kind: "column", table: s.name, name: c.name, doubleQuoted: false },
@@ -449,11 +539,16 @@ function compileCore(
   hook: CompileOptions["subquery"],
 ): Query {
   if (core.windows) throw notSupported("window definitions");
-  const sources = resolveFrom(core, catalog);
+  const flat = flattenFrom(core.from, catalog);
+  const joinTerms = flat.terms;
+  // `*` lists columns in FROM order, whatever order the loops run in.
+  const items = expandColumns(core.columns, flat.levels.map((l) => l.source));
+  const levels = orderJoin(flat.levels, [...conjuncts(core.where), ...joinTerms], parent);
+  const sources = levels.map((l) => l.source);
+  const n = levels.length;
   const scope = new Scope(sources, parent);
   const xo: CompileOptions = { subquery: hook };
-  const table = sources[0]?.table;
-  const items = expandColumns(core.columns, sources);
+  const tables = sources.map((s) => s.table);
 
   const aggregate = core.groupBy !== undefined ||
     items.some((rc) => hasAggregate(rc.expr)) || hasAggregate(core.having) ||
@@ -472,7 +567,6 @@ function compileCore(
     }
     : undefined;
 
-  const where = compileWhere(core.where, scope, { ...xo, context: "WHERE clause" });
   if (core.where && hasAggregate(core.where)) {
     throw new SqliteError(
       "SQLITE_ERROR",
@@ -508,25 +602,49 @@ function compileCore(
     ? outputs.map((o) => builtinCollation(o.compiled.collation ?? "BINARY")!)
     : undefined;
 
-  const orderCols = !aggregate && sortKeys.every((k) => k.order)
+  const orderCols = !aggregate && n === 1 && sortKeys.every((k) => k.order)
     ? sortKeys.map((k) => k.order!)
     : undefined;
-  const plan: Plan | undefined = table
-    ? planAccess(table, core.where, scope, {
-      needed: neededColumns(scope, [
-        ...items.map((i) => i.expr),
-        core.where,
-        ...(core.groupBy ?? []),
-        core.having,
-        ...(sel.orderBy ?? []).map((o) => o.expr),
-      ]),
-      order: orderCols,
-      notIndexed: core.from?.kind === "table" && core.from.notIndexed === true,
-      indexedBy: core.from?.kind === "table" ? core.from.indexedBy : undefined,
+
+  // Each WHERE (and inner-join ON) term is tested at the innermost loop it needs: constant
+  // terms once before any row, the others as soon as the tables they read are positioned.
+  const allTerms = [...conjuncts(core.where), ...joinTerms];
+  const onceConds: Condition[] = [];
+  const whereAt: Condition[][] = Array.from({ length: n + 1 }, () => []);
+  for (const t of allTerms) {
+    const mask = exprSources(t, scope);
+    const cond = compileCondition(t, scope, { ...xo, context: "WHERE clause" });
+    if (mask === 0 && compileExpr(t, scope, xo).constant) onceConds.push(cond);
+    else whereAt[mask === 0 ? 0 : Math.min(n - 1, 31 - Math.clz32(mask))].push(cond);
+  }
+  const onAt = levels.map((l) =>
+    allOf(l.on.map((t) => compileCondition(t, scope, { ...xo, context: "ON clause" })))
+  );
+  const whereFns = whereAt.map(allOf);
+  const once = allOf(onceConds);
+
+  const neededAll = neededBySource(scope, n, [
+    ...items.map((i) => i.expr),
+    core.where,
+    ...joinTerms,
+    ...levels.flatMap((l) => l.on),
+    ...(core.groupBy ?? []),
+    core.having,
+    ...(sel.orderBy ?? []).map((o) => o.expr),
+  ]);
+  const plans: Plan[] = levels.map((l, k) =>
+    planAccess(l.source.table, [...allTerms, ...l.on], scope, {
+      level: k,
+      available: (1 << k) - 1,
+      needed: neededAll[k],
+      order: k === 0 ? orderCols : undefined,
+      notIndexed: l.hint.notIndexed === true,
+      indexedBy: l.hint.indexedBy,
     })
-    : undefined;
-  const sorted = sortKeys.length > 0 && !(plan?.ordered && orderCols);
-  const planLines = plan ? [plan.detail] : [];
+  );
+  const plan: Plan | undefined = plans[0];
+  const sorted = sortKeys.length > 0 && !(n === 1 && plan?.ordered && orderCols);
+  const planLines = plans.map((p) => p.detail);
   if (aggregate && groupBy.length > 0) planLines.push("USE TEMP B-TREE FOR GROUP BY");
   if (sorted) planLines.push("USE TEMP B-TREE FOR ORDER BY");
   if (core.distinct) {
@@ -537,32 +655,90 @@ function compileCore(
     );
   }
 
-  const defaults = table ? tableDefaults(table) : [];
-  const needed = plan
-    ? neededColumns(scope, [
-      ...items.map((i) => i.expr),
-      core.having,
-      ...(sel.orderBy ?? []).map((o) => o.expr),
-    ])
-    : "all";
+  const defaults = tables.map((t) => tableDefaults(t));
+  // Bare columns of aggregate queries are copied per group: only those read after grouping.
+  const needed = neededBySource(scope, n, [
+    ...items.map((i) => i.expr),
+    core.having,
+    ...(sel.orderBy ?? []).map((o) => o.expr),
+  ]);
   const outFns = outputs.map((o) => o.compiled.fn);
   const nOut = outFns.length;
 
-  // Produces each input row (after WHERE) by setting env.rows[0].
+  // Produces each input row (after WHERE) with env.rows positioned on every table.
   function* inputRows(env: Env): Generator<void, void, undefined> {
-    env.rows = [];
-    if (where.once && !where.once(env)) return;
-    if (!table) {
-      if (!where.each || where.each(env)) yield;
+    env.rows = new Array<RowSource>(n).fill(NULL_ROW);
+    if (once && !once(env)) return;
+    const views = levels.map((_, k) => rowViewFor(plans[k].access, tables[k], defaults[k]));
+    yield* loop(env, views, [], 0);
+  }
+
+  /**
+   * An inner table scanned in full is read once per execution and kept in memory, hashed
+   * on its join column when the plan has one.
+   */
+  function materialised(env: Env, k: number, cache: Materialised[]): Iterable<RowSource> {
+    let m = cache[k];
+    if (!m) {
+      const rows: ArrayRow[] = [];
+      const view = new CursorRow(tables[k], defaults[k]);
+      for (const rowid of visitRows(plans[k].access, btree, tables[k].root, env, view)) {
+        rows.push(new ArrayRow(view.values(), rowid));
+      }
+      m = { rows };
+      const hk = plans[k].hashKey;
+      if (hk) {
+        const coll = builtinCollation(hk.collation);
+        m.hash = new Map();
+        for (const r of rows) {
+          let v = hk.column === -1 ? r.rowid() : r.column(hk.column);
+          if (hk.affinity !== null && hk.affinity !== "BLOB") {
+            v = applyComparisonAffinity(v, hk.affinity);
+          }
+          if (v === null) continue;
+          const key = valueKey(v, coll);
+          const list = m.hash.get(key);
+          if (list) list.push(r);
+          else m.hash.set(key, [r]);
+        }
+      }
+      cache[k] = m;
+    }
+    if (!m.hash) return m.rows;
+    const w = plans[k].hashKey!.value(env);
+    if (w === null) return [];
+    return m.hash.get(valueKey(w, builtinCollation(plans[k].hashKey!.collation))) ?? [];
+  }
+
+  function* loop(
+    env: Env,
+    views: RowSource[],
+    cache: Materialised[],
+    k: number,
+  ): Generator<void, void, undefined> {
+    const here = whereFns[k];
+    if (k === n) {
+      if (!here || here(env)) yield;
       return;
     }
-    const row = rowViewFor(plan!.access, table, defaults);
-    env.rows = [row];
-    const each = where.each;
-    for (const _ of visitRows(plan!.access, btree, table.root, env, row)) {
-      if (each && !each(env)) continue;
-      yield;
+    const view = views[k] as ReturnType<typeof rowViewFor>;
+    const on = onAt[k];
+    let matched = false;
+    const source = k > 0 && plans[k].access.kind === "scan"
+      ? materialised(env, k, cache)
+      : visitRows(plans[k].access, btree, tables[k].root, env, view);
+    for (const r of source as Iterable<RowSource | Rowid>) {
+      env.rows[k] = typeof r === "object" ? r : view;
+      if (on && !on(env)) continue;
+      matched = true;
+      if (here && !here(env)) continue;
+      yield* loop(env, views, cache, k + 1);
     }
+    if (!matched && levels[k].left) {
+      env.rows[k] = NULL_ROW;
+      if (!here || here(env)) yield* loop(env, views, cache, k + 1);
+    }
+    env.rows[k] = view;
   }
 
   function project(env: Env): SqlValue[] {
@@ -582,7 +758,7 @@ function compileCore(
     interface Group {
       keys: SqlValue[];
       states: AggregateState[];
-      row: ArrayRow | undefined;
+      rows: RowSource[] | undefined;
       best: SqlValue;
     }
     const groups = new Map<string, Group>();
@@ -596,7 +772,7 @@ function compileCore(
         g = {
           keys,
           states: aggs.map((a) => makeAggregate(a.call, a.args)),
-          row: undefined,
+          rows: undefined,
           best: null,
         };
         groups.set(k, g);
@@ -609,17 +785,21 @@ function compileCore(
       }
       if (special && aggs[0].args.length === 1) {
         const v = aggs[0].args[0].fn(env);
-        if (v === null) takeRow = g.row === undefined;
+        if (v === null) takeRow = g.rows === undefined;
         else if (g.best === null || compareValues(v, g.best, specialColl) * special > 0) g.best = v;
         else takeRow = false;
       }
-      if (takeRow && table) g.row = snapshot(env.rows[0], table, needed);
+      if (takeRow) {
+        g.rows = env.rows.map((r, i) =>
+          r === NULL_ROW ? NULL_ROW : snapshot(r, tables[i], needed[i])
+        );
+      }
     }
     if (groupBy.length === 0 && order.length === 0) {
       order.push({
         keys: [],
         states: aggs.map((a) => makeAggregate(a.call, a.args)),
-        row: undefined,
+        rows: undefined,
         best: null,
       });
     }
@@ -633,7 +813,7 @@ function compileCore(
       });
     }
     for (const g of order) {
-      env.rows = [g.row ?? NULL_ROW];
+      env.rows = g.rows ?? tables.map(() => NULL_ROW);
       env.aggs = g.states.map((s) => s.final());
       if (having && !having(env)) continue;
       yield;
@@ -717,24 +897,104 @@ function firstAggName(e: Expr): string {
   return name;
 }
 
-/** The table columns (of source 0) that expressions refer to; "all" when unsure. */
-export function neededColumns(scope: Scope, exprs: (Expr | undefined)[]): Set<number> | "all" {
-  const out = new Set<number>();
-  let all = false;
+/** Per FROM source, the table columns expressions refer to ("all" when unsure). */
+export function neededBySource(
+  scope: Scope,
+  n: number,
+  exprs: (Expr | undefined)[],
+): (Set<number> | "all")[] {
+  const out: (Set<number> | "all")[] = Array.from({ length: n }, () => new Set<number>());
+  const all = () => out.fill("all");
   for (const e of exprs) {
     if (!e) continue;
-    walk(e, (n) => {
-      if (n.kind === "inSelect" || n.kind === "exists" || n.kind === "subquery") all = true;
-      if (n.kind !== "column") return;
+    walk(e, (x) => {
+      if (x.kind === "inSelect" || x.kind === "exists" || x.kind === "subquery") all();
+      if (x.kind !== "column") return;
       try {
-        const r = scope.resolve(n.table, n.name);
-        if (r && r.source === 0 && r.column >= 0) out.add(r.column);
+        const r = scope.resolve(x.table, x.name);
+        const set = r && r.depth === 0 ? out[r.source] : undefined;
+        if (r && r.column >= 0 && set && set !== "all") set.add(r.column);
       } catch {
-        all = true;
+        all();
       }
     });
   }
-  return all ? "all" : out;
+  return out;
+}
+
+function allOf(conds: Condition[]): Condition | undefined {
+  if (conds.length === 0) return undefined;
+  if (conds.length === 1) return conds[0];
+  return (env) => {
+    for (let i = 0; i < conds.length; i++) if (!conds[i](env)) return false;
+    return true;
+  };
+}
+
+/**
+ * Chooses the loop order of an inner join, greedily: next comes the table that an equality
+ * ties to the tables already placed (best when an index or the rowid serves it), else the
+ * one with the most filters of its own. LEFT JOINs keep their written order.
+ */
+function orderJoin(levels: FromLevel[], terms: Expr[], parent: Scope | undefined): FromLevel[] {
+  const n = levels.length;
+  if (n < 2 || levels.some((l) => l.left)) return levels;
+  const scope = new Scope(levels.map((l) => l.source), parent);
+  const info = terms.map((t) => {
+    const mask = exprSources(t, scope);
+    // For `col = expr`: which source's column, which column, and what the other side reads.
+    let eq: { source: number; column: number; other: number } | undefined;
+    if (t.kind === "binary" && t.op === "=") {
+      for (const [a, b] of [[t.left, t.right], [t.right, t.left]]) {
+        if (a.kind !== "column") continue;
+        try {
+          const r = scope.resolve(a.table, a.name);
+          if (r && r.depth === 0) {
+            eq = { source: r.source, column: r.column, other: exprSources(b, scope) };
+            break;
+          }
+        } catch {
+          // unresolved names are reported when the statement compiles
+        }
+      }
+    }
+    return { mask, eq };
+  });
+  const indexed = (source: number, column: number) => {
+    const t = levels[source].source.table;
+    return column === -1 || column === t.rowidAlias ||
+      t.indexes.some((ix) => !ix.where && ix.columns[0]?.column === column);
+  };
+  const order: number[] = [];
+  let placed = 0;
+  while (order.length < n) {
+    let best = -1;
+    let bestScore = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (placed & (1 << i)) continue;
+      let score = 0;
+      for (const t of info) {
+        if (t.eq && t.eq.source === i && (t.eq.other & ~placed) === 0 && t.eq.other !== -1) {
+          score += indexed(i, t.eq.column) ? 1000 : 400;
+        } else if (t.mask === 1 << i) {
+          score += 10;
+        }
+      }
+      if (score > bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    }
+    order.push(best);
+    placed |= 1 << best;
+  }
+  return order.map((i) => levels[i]);
+}
+
+/** An inner join table held in memory for one execution. */
+interface Materialised {
+  rows: ArrayRow[];
+  hash?: Map<string, ArrayRow[]>;
 }
 
 /** A copy of the current row's needed columns (for bare columns of aggregate queries). */
