@@ -281,16 +281,16 @@ export class Statement {
 
   /** The first result row as an object, or undefined when there is none. */
   get(...params: (SQLInputValue | NamedParameters)[]): Row | undefined {
-    const names = this.#names();
-    for (const row of this.#rows(params)) return toObject(names, row);
+    const make = this.#maker();
+    for (const row of this.#rows(params)) return make(row);
     return undefined;
   }
 
   /** All result rows as objects. */
   all(...params: (SQLInputValue | NamedParameters)[]): Row[] {
-    const names = this.#names();
+    const make = this.#maker();
     const out: Row[] = [];
-    for (const row of this.#rows(params)) out.push(toObject(names, row));
+    for (const row of this.#rows(params)) out.push(make(row));
     return out;
   }
 
@@ -303,8 +303,8 @@ export class Statement {
 
   /** Iterates over the result rows as objects; the statement's transaction lasts until the end. */
   *iterate(...params: (SQLInputValue | NamedParameters)[]): Generator<Row, void, undefined> {
-    const names = this.#names();
-    for (const row of this.#rows(params)) yield toObject(names, row);
+    const make = this.#maker();
+    for (const row of this.#rows(params)) yield make(row);
   }
 
   /** The result columns. */
@@ -319,8 +319,17 @@ export class Statement {
     }));
   }
 
-  #names(): string[] {
-    return this.#stmt.executable().columns;
+  #makerFor: string[] | undefined;
+  #make: RowMaker | undefined;
+
+  /** The row-object builder for the current column names (rebuilt after a re-plan). */
+  #maker(): RowMaker {
+    const names = this.#stmt.executable().columns;
+    if (names !== this.#makerFor || !this.#make) {
+      this.#make = rowMaker(names);
+      this.#makerFor = names;
+    }
+    return this.#make;
   }
 
   #rows(params: (SQLInputValue | NamedParameters)[]): Generator<SqlValue[], void, undefined> {
@@ -332,24 +341,18 @@ function output(v: SqlValue): SQLOutputValue {
   return v instanceof Real ? v.value : v;
 }
 
-function toObject(names: string[], row: SqlValue[]): Row {
-  const o: Row = {};
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    const v = row[i];
-    const out = v instanceof Real ? v.value : v;
-    if (name === "__proto__") {
-      Object.defineProperty(o, name, {
-        value: out,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else {
-      o[name] = out;
-    }
-  }
-  return o;
+type RowMaker = (row: SqlValue[]) => Row;
+
+/**
+ * Builds a function that turns a row into an object with the columns as properties. The
+ * function is generated once per statement so every row object gets the same shape (fast
+ * property access); a later column with a duplicate name wins, as in node:sqlite.
+ */
+function rowMaker(names: string[]): RowMaker {
+  const props = names.map((n, i) => `[${JSON.stringify(n)}]: out(r[${i}])`).join(", ");
+  // Computed keys define own properties even for "__proto__".
+  const make = new Function("out", `return (r) => ({ ${props} });`);
+  return make(output) as RowMaker;
 }
 
 function bindValue(v: unknown, where: string): SqlValue {

@@ -333,7 +333,11 @@ export class Connection {
       if (exe.writes) {
         this.pager.beginWrite();
         this.btree.initialize();
-        depth = this.pager.savepoint();
+        // A statement journal is only needed when the transaction holds more than this
+        // statement and the statement could fail after it started writing (SQLite's rule).
+        if ((this.explicit || this.active > 1) && exe.statementJournal !== false) {
+          depth = this.pager.savepoint();
+        }
       }
       yield* exe.rows(this.env(params));
     } catch (e) {
@@ -370,9 +374,9 @@ export class Connection {
     const action = e instanceof ConstraintError ? e.action : "ABORT";
     if (!this.pager.inWriteTransaction()) return;
     if (action === "ROLLBACK" || (!this.explicit && this.active <= 1)) {
-      if (action === "FAIL" && depth >= 0 && !this.explicit) {
+      if (action === "FAIL" && !this.explicit) {
         // FAIL keeps the rows changed before the failing one.
-        this.pager.releaseSavepoint(depth);
+        if (depth >= 0) this.pager.releaseSavepoint(depth);
         try {
           this.pager.commit();
         } catch {
@@ -389,6 +393,10 @@ export class Connection {
         this.afterRollback();
       }
       this.pager.releaseSavepoint(depth);
+    } else if (e instanceof SqliteError && /^SQLITE_(IOERR|FULL|CORRUPT|NOMEM)/.test(e.code)) {
+      // Without a statement journal, a failure after writing began cannot be undone
+      // alone: the transaction is rolled back, as SQLite does after an I/O error.
+      this.rollbackAll();
     }
   }
 

@@ -40,6 +40,11 @@ export interface Executable {
   writes: boolean;
   /** Runs it, yielding result rows. */
   rows(env: Env): Generator<SqlValue[], void, undefined>;
+  /**
+   * False when the statement cannot fail once it has started writing (bar I/O errors), so
+   * it needs no statement journal inside a transaction. Default true.
+   */
+  statementJournal?: boolean;
 }
 
 function writableTable(catalog: Catalog, name: string, schema?: string): TableInfo {
@@ -170,7 +175,15 @@ export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeAp
     : undefined;
   const makeDefaults = defaultsMaker(table);
   const action = stmt.orAction;
+  // One row, checked in full before anything is written, and no REPLACE deleting rows
+  // first: nothing can fail half-way.
+  const singleRow = stmt.select !== null && stmt.select.core.kind === "values" &&
+    stmt.select.compound.length === 0 && stmt.select.core.rows.length === 1;
+  const replaces = action === "REPLACE" || table.pkConflict === "REPLACE" ||
+    table.indexes.some((ix) => ix.onConflict === "REPLACE") ||
+    table.columns.some((c) => c.notNullConflict === "REPLACE");
   return {
+    statementJournal: !(singleRow && !replaces && upserts.length === 0),
     columns: returning?.columns ?? [],
     columnInfo: returning?.columnInfo ?? [],
     plan: [],

@@ -43,7 +43,7 @@ import { visitRows } from "./access.ts";
 import { rowKey, valueKey } from "./value_key.ts";
 import { applyComparisonAffinity } from "../record/affinity.ts";
 import type { Rowid } from "../btree/types.ts";
-import { walk } from "./walk.ts";
+import { walk, walkChildren } from "./walk.ts";
 export { walk };
 import { tableDefaults } from "./defaults.ts";
 
@@ -656,12 +656,14 @@ function compileCore(
   }
 
   const defaults = tables.map((t) => tableDefaults(t));
-  // Bare columns of aggregate queries are copied per group: only those read after grouping.
+  // Bare columns of aggregate queries are copied per group: only those read after
+  // grouping, outside aggregate calls (whose arguments are consumed row by row).
   const needed = neededBySource(scope, n, [
     ...items.map((i) => i.expr),
     core.having,
     ...(sel.orderBy ?? []).map((o) => o.expr),
-  ]);
+  ], true);
+  const bareColumns = needed.some((x) => x === "all" || x.size > 0);
   const outFns = outputs.map((o) => o.compiled.fn);
   const nOut = outFns.length;
 
@@ -789,7 +791,7 @@ function compileCore(
         else if (g.best === null || compareValues(v, g.best, specialColl) * special > 0) g.best = v;
         else takeRow = false;
       }
-      if (takeRow) {
+      if (takeRow && bareColumns) {
         g.rows = env.rows.map((r, i) =>
           r === NULL_ROW ? NULL_ROW : snapshot(r, tables[i], needed[i])
         );
@@ -902,12 +904,14 @@ export function neededBySource(
   scope: Scope,
   n: number,
   exprs: (Expr | undefined)[],
+  outsideAggregates = false,
 ): (Set<number> | "all")[] {
   const out: (Set<number> | "all")[] = Array.from({ length: n }, () => new Set<number>());
   const all = () => out.fill("all");
   for (const e of exprs) {
     if (!e) continue;
-    walk(e, (x) => {
+    const visit = outsideAggregates ? walkOutsideAggregates : walk;
+    visit(e, (x) => {
       if (x.kind === "inSelect" || x.kind === "exists" || x.kind === "subquery") all();
       if (x.kind !== "column") return;
       try {
@@ -995,6 +999,13 @@ function orderJoin(levels: FromLevel[], terms: Expr[], parent: Scope | undefined
 interface Materialised {
   rows: ArrayRow[];
   hash?: Map<string, ArrayRow[]>;
+}
+
+/** Like {@link walk}, but does not descend into aggregate function calls. */
+function walkOutsideAggregates(e: Expr, fn: (e: Expr) => void): void {
+  if (e.kind === "function" && !e.over && isAggregateCall(e)) return;
+  fn(e);
+  walkChildren(e, (c) => walkOutsideAggregates(c, fn));
 }
 
 /** A copy of the current row's needed columns (for bare columns of aggregate queries). */

@@ -8,49 +8,54 @@ import type { Expr } from "./ast.ts";
 /** Calls `fn` on every node of an expression tree (not descending into subqueries). */
 export function walk(e: Expr, fn: (e: Expr) => void): void {
   fn(e);
+  walkChildren(e, (c) => walk(c, fn));
+}
+
+/** Calls `visit` on each direct child of an expression (not descending into subqueries). */
+export function walkChildren(e: Expr, visit: (child: Expr) => void): void {
   switch (e.kind) {
     case "unary":
     case "collate":
     case "cast":
     case "isNull":
-      walk(e.expr, fn);
+      visit(e.expr);
       break;
     case "binary":
-      walk(e.left, fn);
-      walk(e.right, fn);
+      visit(e.left);
+      visit(e.right);
       break;
     case "like":
-      walk(e.expr, fn);
-      walk(e.pattern, fn);
-      if (e.escape) walk(e.escape, fn);
+      visit(e.expr);
+      visit(e.pattern);
+      if (e.escape) visit(e.escape);
       break;
     case "between":
-      walk(e.expr, fn);
-      walk(e.low, fn);
-      walk(e.high, fn);
+      visit(e.expr);
+      visit(e.low);
+      visit(e.high);
       break;
     case "inList":
-      walk(e.expr, fn);
-      e.list.forEach((x) => walk(x, fn));
+      visit(e.expr);
+      e.list.forEach(visit);
       break;
     case "inSelect":
     case "inTable":
-      walk(e.expr, fn);
+      visit(e.expr);
       break;
     case "case":
-      if (e.operand) walk(e.operand, fn);
+      if (e.operand) visit(e.operand);
       for (const w of e.whens) {
-        walk(w.when, fn);
-        walk(w.then, fn);
+        visit(w.when);
+        visit(w.then);
       }
-      if (e.else) walk(e.else, fn);
+      if (e.else) visit(e.else);
       break;
     case "function":
-      e.args.forEach((x) => walk(x, fn));
-      if (e.filter) walk(e.filter, fn);
+      e.args.forEach(visit);
+      if (e.filter) visit(e.filter);
       break;
     case "row":
-      e.items.forEach((x) => walk(x, fn));
+      e.items.forEach(visit);
       break;
     default:
       break;

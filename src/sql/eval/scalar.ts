@@ -102,7 +102,11 @@ function cstr(s: string): string {
 }
 
 /** Number of code points in `s`. */
+const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
+
 function charCount(s: string): number {
+  // Most text has no astral characters: a native scan answers without a JS loop.
+  if (!HIGH_SURROGATE.test(s)) return s.length;
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
