@@ -68,7 +68,7 @@ export interface PlanOptions {
   /** Which FROM source to plan (default 0). */
   level?: number;
   /** Sources whose rows are known when this one is searched (outer loops; default none). */
-  available?: number;
+  available?: bigint;
 }
 
 /** A term `column op value` usable by an access path. */
@@ -112,20 +112,22 @@ function collationOf(col: Compiled, val: Compiled): string {
   return col.collation ?? "BINARY";
 }
 
-const ALL_SOURCES = 0x7fffffff;
+/** Reads every source (a subquery, or a name that could not be resolved). */
+export const ALL_SOURCES = -1n;
 
 /**
- * The FROM sources (bit i for source i of `scope`) an expression reads. Columns of
+ * The FROM sources (bit i for source i of `scope`; a bigint, as joins may have 64 tables)
+ * an expression reads. Columns of
  * enclosing queries count as constants; a subquery counts as reading every source.
  */
-export function exprSources(e: Expr, scope: Scope): number {
-  let mask = 0;
+export function exprSources(e: Expr, scope: Scope): bigint {
+  let mask = 0n;
   walk(e, (n) => {
     if (n.kind === "subquery" || n.kind === "exists" || n.kind === "inSelect") mask = ALL_SOURCES;
     if (n.kind !== "column") return;
     try {
       const r = scope.resolve(n.table, n.name);
-      if (r && r.depth === 0) mask |= 1 << r.source;
+      if (r && r.depth === 0) mask |= 1n << BigInt(r.source);
     } catch {
       mask = ALL_SOURCES;
     }
@@ -138,9 +140,9 @@ export function exprSources(e: Expr, scope: Scope): number {
  * source compared with an expression that reads only sources in `available` (the outer
  * loops of a join; none for a single table).
  */
-function analyse(where: Expr[], scope: Scope, level: number, available: number): Term[] {
+function analyse(where: Expr[], scope: Scope, level: number, available: bigint): Term[] {
   const terms: Term[] = [];
-  const usable = (e: Expr) => (exprSources(e, scope) & ~available) === 0;
+  const usable = (e: Expr) => (exprSources(e, scope) & ~available) === 0n;
   const isCol = (c: Compiled) => c.column !== undefined && c.column.source === level;
   for (const t of where) {
     try {
@@ -332,7 +334,7 @@ export function planAccess(
     Array.isArray(where) ? where : conjuncts(where),
     scope,
     level,
-    opts.available ?? 0,
+    opts.available ?? 0n,
   );
   const rowidTerms = terms.filter((t) => t.column === -1);
   const eq = rowidTerms.find((t) => t.op === "=" || t.op === "in");

@@ -614,8 +614,12 @@ function compileCore(
   for (const t of allTerms) {
     const mask = exprSources(t, scope);
     const cond = compileCondition(t, scope, { ...xo, context: "WHERE clause" });
-    if (mask === 0 && compileExpr(t, scope, xo).constant) onceConds.push(cond);
-    else whereAt[mask === 0 ? 0 : Math.min(n - 1, 31 - Math.clz32(mask))].push(cond);
+    // Without a FROM clause there is no loop: even a correlated term is tested once per run.
+    if (n === 0 || (mask === 0n && compileExpr(t, scope, xo).constant)) onceConds.push(cond);
+    else {
+      const top = mask === 0n ? 0 : mask < 0n ? n - 1 : mask.toString(2).length - 1;
+      whereAt[Math.min(n - 1, top)].push(cond);
+    }
   }
   const onAt = levels.map((l) =>
     allOf(l.on.map((t) => compileCondition(t, scope, { ...xo, context: "ON clause" })))
@@ -635,7 +639,7 @@ function compileCore(
   const plans: Plan[] = levels.map((l, k) =>
     planAccess(l.source.table, [...allTerms, ...l.on], scope, {
       level: k,
-      available: (1 << k) - 1,
+      available: (1n << BigInt(k)) - 1n,
       needed: neededAll[k],
       order: k === 0 ? orderCols : undefined,
       notIndexed: l.hint.notIndexed === true,
@@ -946,23 +950,23 @@ function orderJoin(levels: FromLevel[], terms: Expr[], parent: Scope | undefined
   const scope = new Scope(levels.map((l) => l.source), parent);
   const info = terms.map((t) => {
     const mask = exprSources(t, scope);
-    // For `col = expr`: which source's column, which column, and what the other side reads.
-    let eq: { source: number; column: number; other: number } | undefined;
+    // For `col = expr` (either way round): the column's source and column, and what the
+    // other side reads.
+    const eqs: { source: number; column: number; other: bigint }[] = [];
     if (t.kind === "binary" && t.op === "=") {
       for (const [a, b] of [[t.left, t.right], [t.right, t.left]]) {
         if (a.kind !== "column") continue;
         try {
           const r = scope.resolve(a.table, a.name);
           if (r && r.depth === 0) {
-            eq = { source: r.source, column: r.column, other: exprSources(b, scope) };
-            break;
+            eqs.push({ source: r.source, column: r.column, other: exprSources(b, scope) });
           }
         } catch {
           // unresolved names are reported when the statement compiles
         }
       }
     }
-    return { mask, eq };
+    return { mask, eqs };
   });
   const indexed = (source: number, column: number) => {
     const t = levels[source].source.table;
@@ -970,19 +974,18 @@ function orderJoin(levels: FromLevel[], terms: Expr[], parent: Scope | undefined
       t.indexes.some((ix) => !ix.where && ix.columns[0]?.column === column);
   };
   const order: number[] = [];
-  let placed = 0;
+  let placed = 0n;
   while (order.length < n) {
     let best = -1;
     let bestScore = -Infinity;
     for (let i = 0; i < n; i++) {
-      if (placed & (1 << i)) continue;
+      const bit = 1n << BigInt(i);
+      if (placed & bit) continue;
       let score = 0;
       for (const t of info) {
-        if (t.eq && t.eq.source === i && (t.eq.other & ~placed) === 0 && t.eq.other !== -1) {
-          score += indexed(i, t.eq.column) ? 1000 : 400;
-        } else if (t.mask === 1 << i) {
-          score += 10;
-        }
+        const eq = t.eqs.find((e) => e.source === i && (e.other & ~placed) === 0n);
+        if (eq) score += indexed(i, eq.column) ? 1000 : 400;
+        else if (t.mask === bit) score += 10;
       }
       if (score > bestScore) {
         bestScore = score;
@@ -990,7 +993,7 @@ function orderJoin(levels: FromLevel[], terms: Expr[], parent: Scope | undefined
       }
     }
     order.push(best);
-    placed |= 1 << best;
+    placed |= 1n << BigInt(best);
   }
   return order.map((i) => levels[i]);
 }
