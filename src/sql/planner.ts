@@ -135,6 +135,14 @@ export function exprSources(e: Expr, scope: Scope): bigint {
   return mask;
 }
 
+/** True when a comparison with affinity `aff` leaves values of a column with `colAff` as stored. */
+function indexAffinityOk(aff: Affinity | null, colAff: Affinity | null): boolean {
+  if (aff === null || aff === "BLOB") return true;
+  const numeric = (a: Affinity | null) => a === "INTEGER" || a === "REAL" || a === "NUMERIC";
+  if (aff === "TEXT") return colAff === "TEXT";
+  return numeric(colAff);
+}
+
 /**
  * Finds the terms usable by an access path into source `level` of `scope`: a column of that
  * source compared with an expression that reads only sources in `available` (the outer
@@ -159,6 +167,9 @@ function analyse(where: Expr[], scope: Scope, level: number, available: bigint):
           op = FLIP[t.op];
         } else continue;
         const aff = comparisonAffinity(col.affinity, val.affinity);
+        // The index orders the column's stored values: usable only when the comparison does
+        // not convert them (sqlite3IndexAffinityOk).
+        if (!indexAffinityOk(aff, col.affinity)) continue;
         terms.push({
           column: col.column!.column,
           op,
@@ -174,6 +185,7 @@ function analyse(where: Expr[], scope: Scope, level: number, available: bigint):
         const column = x.column!.column;
         const la = comparisonAffinity(x.affinity, lo.affinity);
         const ha = comparisonAffinity(x.affinity, hi.affinity);
+        if (!indexAffinityOk(la, x.affinity) || !indexAffinityOk(ha, x.affinity)) continue;
         terms.push({
           column,
           op: ">=",

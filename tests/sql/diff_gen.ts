@@ -117,7 +117,12 @@ export function generateSchema(rng: Rng): GenSchema {
 
 class ExprGen {
   params: GenStatement["params"] = [];
-  constructor(private rng: Rng, private table: GenTable | undefined) {}
+  constructor(
+    private rng: Rng,
+    private table: GenTable | undefined,
+    /** For joins: the FROM items by alias (columns are then qualified). */
+    private joined?: { alias: string; table: GenTable }[],
+  ) {}
 
   literal(): string {
     const r = this.rng;
@@ -167,6 +172,13 @@ class ExprGen {
   }
 
   column(): string {
+    if (this.joined) {
+      const j = this.rng.pick(this.joined);
+      const c = j.table.rowidAlias && this.rng.chance(0.15)
+        ? "id"
+        : this.rng.pick(j.table.columns).name;
+      return `${j.alias}.${c}`;
+    }
     const t = this.table!;
     if (t.rowidAlias && this.rng.chance(0.15)) return "id";
     if (this.rng.chance(0.05)) return "rowid";
@@ -317,6 +329,37 @@ export function generateStatement(rng: Rng, schema: GenSchema): GenStatement {
       };
     }
     return { sql: `SELECT ${agg} FROM ${t.name}${where}`, params: g.params, ordered: true };
+  }
+  if (kind < 15) {
+    // A join of two tables (possibly the same one twice), sometimes LEFT, sometimes with a
+    // correlated subquery in the result.
+    const a = rng.pick(schema.tables);
+    const b = rng.pick(schema.tables);
+    const jg = new ExprGen(rng, undefined, [{ alias: "a", table: a }, { alias: "b", table: b }]);
+    const exprs = Array.from(
+      { length: 1 + rng.int(3) },
+      () => rng.chance(0.7) ? jg.column() : jg.expr(2),
+    );
+    if (rng.chance(0.25)) {
+      const s = rng.pick(schema.tables);
+      exprs.push(
+        `(SELECT count(*) FROM ${s.name} AS s WHERE s.${
+          rng.pick(s.columns).name
+        } = ${jg.column()})`,
+      );
+    }
+    const on = rng.chance(0.7) ? `${jg.column()} = ${jg.column()}` : jg.condition();
+    const join = rng.pick(["JOIN", "LEFT JOIN", "CROSS JOIN", ","]);
+    const onClause = join === "," || join === "CROSS JOIN" ? "" : ` ON ${on}`;
+    const where = rng.chance(0.6) ? ` WHERE ${jg.condition()}` : join === "," ? ` WHERE ${on}` : "";
+    const order = ` ORDER BY ${exprs.map((_, i) => `${i + 1} COLLATE BINARY`).join(", ")}`;
+    return {
+      sql: `SELECT ${
+        exprs.join(", ")
+      } FROM ${a.name} AS a ${join} ${b.name} AS b${onClause}${where}${order}`,
+      params: jg.params,
+      ordered: true,
+    };
   }
   // A plain SELECT.
   const n = 1 + rng.int(3);
