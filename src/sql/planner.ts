@@ -106,10 +106,11 @@ function applyAff(v: SqlValue, aff: Affinity): SqlValue {
   return applyComparisonAffinity(v, aff);
 }
 
-function collationOf(col: Compiled, val: Compiled): string {
-  if (col.explicitCollation) return col.collation!;
-  if (val.explicitCollation) return val.collation!;
-  return col.collation ?? "BINARY";
+/** The collation of `left op right`: explicit left, explicit right, then left's, right's. */
+function collationOf(left: Compiled, right: Compiled): string {
+  if (left.explicitCollation) return left.collation!;
+  if (right.explicitCollation) return right.collation!;
+  return left.collation ?? right.collation ?? "BINARY";
 }
 
 /** Reads every source (a subquery, or a name that could not be resolved). */
@@ -174,7 +175,7 @@ function analyse(where: Expr[], scope: Scope, level: number, available: bigint):
           column: col.column!.column,
           op,
           values: [converted(val, aff)],
-          collation: collationOf(col, val),
+          collation: collationOf(l, r), // as written: the left operand's collation first
           affinity: aff,
         });
       } else if (t.kind === "between" && !t.not) {
