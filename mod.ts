@@ -26,8 +26,18 @@ import type { Vfs } from "./src/vfs/vfs.ts";
 
 export { ResultCode, type ResultCodeName, SqliteError } from "./src/errors.ts";
 export type { JournalMode, SynchronousLevel } from "./src/pager/types.ts";
-export type { Vfs, VfsFile } from "./src/vfs/vfs.ts";
-export { MemoryVfs } from "./src/vfs/memory_vfs.ts";
+export { LockLevel, type OpenFlags, type Vfs, type VfsFile } from "./src/vfs/vfs.ts";
+export {
+  type CrashImageOptions,
+  CrashSignal,
+  type Fault,
+  type FaultOp,
+  MemoryVfs,
+  type MemoryVfsOptions,
+  type Operation,
+  type OperationKind,
+} from "./src/vfs/memory_vfs.ts";
+export { LockTable } from "./src/vfs/lock_table.ts";
 export { RealVfs } from "./src/vfs/real_vfs.ts";
 
 /** A value a column can hold, as JavaScript sees it. */
