@@ -211,7 +211,12 @@ function* visitIndex(
         if (rev && start && compareRecordToKey(payload, start, 0) < 0) break;
         if (view instanceof IndexRow) {
           view.load(payload);
-          yield view.rowid() as Rowid;
+          const r = view.rowid();
+          // A damaged entry may end in something else; callers treat non-objects as rowids.
+          if (typeof r !== "number" && typeof r !== "bigint") {
+            throw corrupt(`index ${index.name} entry without a rowid`);
+          }
+          yield r;
           continue;
         }
         reader.reset(payload);

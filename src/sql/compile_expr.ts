@@ -662,7 +662,8 @@ export interface Where {
   each?: Condition;
 }
 
-function allOf(conds: Condition[]): Condition | undefined {
+/** All of the conditions, in order (undefined when there are none). */
+export function allOf(conds: Condition[]): Condition | undefined {
   if (conds.length === 0) return undefined;
   if (conds.length === 1) return conds[0];
   return (env) => {

@@ -330,6 +330,14 @@ export class Connection {
     let settled = false;
     try {
       exe = stmt.executable(); // the schema may have changed since prepare()
+      const ast = stmt.ast;
+      if (
+        ast.kind === "drop" && this.active > 1 &&
+        (ast.objectType === "table" || ast.objectType === "index")
+      ) {
+        // Freeing a b-tree another running statement may be reading (SQLite's OP_Destroy).
+        throw new SqliteError("SQLITE_LOCKED", "database table is locked");
+      }
       if (exe.writes) {
         this.pager.beginWrite();
         this.btree.initialize();
@@ -343,9 +351,10 @@ export class Connection {
     } catch (e) {
       settled = true;
       this.active--;
-      this.failStatement(e, depth);
+      const err = tooBigError(e);
+      this.failStatement(err, depth);
       this.leaveRead();
-      throw e;
+      throw err;
     } finally {
       if (!settled) {
         // Finished, or closed early by the consumer: keep what the statement did.
@@ -403,6 +412,18 @@ export class Connection {
   private env(params: SqlValue[]): Env {
     return { params, rows: [], aggs: [], ctx: this.ctx };
   }
+}
+
+/**
+ * A string past V8's length limit (2^29 - 24, below SQLITE_MAX_LENGTH) surfaces as a
+ * RangeError from wherever it was built (||, replace(), group_concat(), ...); it is SQLite's
+ * "string or blob too big".
+ */
+function tooBigError(e: unknown): unknown {
+  if (e instanceof RangeError && e.message === "Invalid string length") {
+    return new SqliteError("SQLITE_TOOBIG", "string or blob too big", { cause: e });
+  }
+  return e;
 }
 
 function describe(ast: Statement): string {

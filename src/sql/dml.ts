@@ -192,6 +192,7 @@ export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeAp
       const w = new TableWriter(btree, table, env);
       const out: SqlValue[][] = [];
       let changes = 0;
+      let failure: unknown;
       let seq: number | bigint = table.autoincrement ? catalog.getSequence(table.name) : 0;
       const seq0 = seq;
       try {
@@ -228,13 +229,11 @@ export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeAp
         }
         if (table.autoincrement && seq !== seq0) catalog.setSequence(table.name, seq);
       } catch (e) {
-        // Rows a failing statement changed count only when they stay (ON CONFLICT FAIL).
-        if (!(e instanceof ConstraintError && e.action === "FAIL")) changes = 0;
+        failure = e;
         throw e;
       } finally {
         w.close();
-        env.ctx.changes = changes;
-        env.ctx.totalChanges += changes;
+        recordChanges(env, changes, failure);
       }
       yield* out;
     },
@@ -281,6 +280,18 @@ function applyUpsert(
     }
   }
   return "insert";
+}
+
+/**
+ * Sets changes() / total_changes() after a statement. The rows of a failed statement count
+ * only when they stay (ON CONFLICT FAIL).
+ */
+function recordChanges(env: Env, changes: number, failure: unknown): void {
+  const stays = failure === undefined ||
+    (failure instanceof ConstraintError && failure.action === "FAIL");
+  const n = stays ? changes : 0;
+  env.ctx.changes = n;
+  env.ctx.totalChanges += n;
 }
 
 function checkCount(table: TableInfo, got: number, want: number, explicit: boolean): void {
@@ -343,19 +354,18 @@ export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeAp
       const w = new TableWriter(btree, table, env);
       const out: SqlValue[][] = [];
       let changes = 0;
+      let failure: unknown;
       try {
         for (const v of victims) {
           if (returning) out.push(returning.evaluate(env, v.values, v.rowid));
           if (w.deleteRow(v.rowid)) changes++;
         }
       } catch (e) {
-        // Rows a failing statement changed count only when they stay (ON CONFLICT FAIL).
-        if (!(e instanceof ConstraintError && e.action === "FAIL")) changes = 0;
+        failure = e;
         throw e;
       } finally {
         w.close();
-        env.ctx.changes = changes;
-        env.ctx.totalChanges += changes;
+        recordChanges(env, changes, failure);
       }
       yield* out;
     },
@@ -394,6 +404,7 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
       const w = new TableWriter(btree, table, env);
       const out: SqlValue[][] = [];
       let changes = 0;
+      let failure: unknown;
       try {
         const row = { values: [] as SqlValue[], id: null as SqlValue };
         env.rows = [{ column: (i) => row.values[i], rowid: () => row.id }];
@@ -416,13 +427,11 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
           if (returning) out.push(returning.evaluate(env, values, rowid));
         }
       } catch (e) {
-        // Rows a failing statement changed count only when they stay (ON CONFLICT FAIL).
-        if (!(e instanceof ConstraintError && e.action === "FAIL")) changes = 0;
+        failure = e;
         throw e;
       } finally {
         w.close();
-        env.ctx.changes = changes;
-        env.ctx.totalChanges += changes;
+        recordChanges(env, changes, failure);
       }
       yield* out;
     },

@@ -26,6 +26,7 @@ import type {
 } from "./ast.ts";
 import {
   type AggregateSink,
+  allOf,
   compileCondition,
   type Compiled,
   compileExpr,
@@ -209,19 +210,8 @@ function compileCompound(
       }
       void distinct;
       if (sortKeys.length > 0) {
-        rows.sort((a, b) => {
-          for (const s of sortKeys) {
-            const x = a[s.k];
-            const y = b[s.k];
-            if (x === null || y === null) {
-              if (x === y) continue;
-              return (x === null) === s.nullsFirst ? -1 : 1;
-            }
-            const c = compareValues(x, y, s.coll);
-            if (c !== 0) return s.desc ? -c : c;
-          }
-          return 0;
-        });
+        const ks = (r: SqlValue[]) => sortKeys.map((s) => r[s.k]);
+        rows.sort((a, b) => compareSortKeys(ks(a), ks(b), sortKeys));
       }
       let lim = evalLimit(limit, env, -1);
       let off = Math.max(0, evalLimit(offset, env, 0));
@@ -869,20 +859,7 @@ function compileCore(
         }
         buffered.push({ keys: sortKeys.map((s) => s.fn(env)), vals });
       }
-      buffered.sort((a, b) => {
-        for (let i = 0; i < sortKeys.length; i++) {
-          const s = sortKeys[i];
-          const x = a.keys[i];
-          const y = b.keys[i];
-          if (x === null || y === null) {
-            if (x === y) continue;
-            return (x === null) === s.nullsFirst ? -1 : 1;
-          }
-          const c = compareValues(x, y, s.coll);
-          if (c !== 0) return s.desc ? -c : c;
-        }
-        return 0;
-      });
+      buffered.sort((a, b) => compareSortKeys(a.keys, b.keys, sortKeys));
       for (const r of buffered) {
         if (off > 0) {
           off--;
@@ -928,15 +905,6 @@ export function neededBySource(
     });
   }
   return out;
-}
-
-function allOf(conds: Condition[]): Condition | undefined {
-  if (conds.length === 0) return undefined;
-  if (conds.length === 1) return conds[0];
-  return (env) => {
-    for (let i = 0; i < conds.length; i++) if (!conds[i](env)) return false;
-    return true;
-  };
 }
 
 /**
@@ -1019,6 +987,26 @@ function snapshot(row: RowSource, table: TableInfo, needed: Set<number> | "all")
     if (needed === "all" || needed.has(i)) vals[i] = row.column(i);
   }
   return new ArrayRow(vals, row.rowid());
+}
+
+/** Orders two rows' ORDER BY keys: collation, direction and NULLS FIRST/LAST per term. */
+function compareSortKeys(
+  a: SqlValue[],
+  b: SqlValue[],
+  terms: readonly { desc: boolean; nullsFirst: boolean; coll: Collation }[],
+): number {
+  for (let i = 0; i < terms.length; i++) {
+    const s = terms[i];
+    const x = a[i];
+    const y = b[i];
+    if (x === null || y === null) {
+      if (x === y) continue;
+      return (x === null) === s.nullsFirst ? -1 : 1;
+    }
+    const c = compareValues(x, y, s.coll);
+    if (c !== 0) return s.desc ? -c : c;
+  }
+  return 0;
 }
 
 /** GROUP BY terms: an integer K names the K-th result column, as does a result alias. */

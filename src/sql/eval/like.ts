@@ -169,6 +169,22 @@ function patternCompare(
   return si >= str.length ? MATCH : NOMATCH;
 }
 
+/**
+ * patternCompare recurses once per "*" or "%" it backtracks over; SQLite's C stack takes
+ * tens of thousands of them, V8's does not. A stack overflow becomes SQLite's error for a
+ * pattern it refuses, instead of a RangeError.
+ */
+function compare(p: string, s: string, info: Info, matchOther: number): number {
+  try {
+    return patternCompare(p, 0, s, 0, info, matchOther) === MATCH ? 1 : 0;
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new SqliteError("SQLITE_ERROR", "LIKE or GLOB pattern too complex");
+    }
+    throw e;
+  }
+}
+
 function checkPattern(p: string): void {
   if (p.length > MAX_PATTERN_BYTES / 4 && utf8Length(p) > MAX_PATTERN_BYTES) {
     throw new SqliteError("SQLITE_ERROR", "LIKE or GLOB pattern too complex");
@@ -206,7 +222,7 @@ export function compileLike(pattern: SqlValue, escape?: SqlValue): Matcher {
   return (value) => {
     if (value === null) return null;
     const s = cstr(valueToText(value) as string);
-    return patternCompare(p, 0, s, 0, i, esc) === MATCH ? 1 : 0;
+    return compare(p, s, i, esc);
   };
 }
 
@@ -219,7 +235,7 @@ export function compileGlob(pattern: SqlValue, _escape?: SqlValue): Matcher {
   return (value) => {
     if (value === null) return null;
     const s = cstr(valueToText(value) as string);
-    return patternCompare(p, 0, s, 0, GLOB_INFO, 0x5b) === MATCH ? 1 : 0;
+    return compare(p, s, GLOB_INFO, 0x5b);
   };
 }
 

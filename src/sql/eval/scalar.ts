@@ -137,6 +137,8 @@ function cpIndex(s: string, n: number): number {
 const HEX = "0123456789ABCDEF";
 
 function hexOf(b: Uint8Array): string {
+  // Checked first: building a string past V8's limit (2^29 - 24) would exhaust the heap.
+  if (b.length * 2 > 0x1fffffe8) throw tooBig();
   let s = "";
   for (let i = 0; i < b.length; i++) s += HEX[b[i] >> 4] + HEX[b[i] & 15];
   return s;
