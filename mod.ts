@@ -109,6 +109,9 @@ export interface ColumnDescription {
 }
 
 function toPath(path: string | URL): string {
+  if (typeof path !== "string" && !(path instanceof URL)) {
+    throw new SqliteError("SQLITE_MISUSE", "The database path must be a string or a file: URL");
+  }
   if (path instanceof URL) {
     if (path.protocol !== "file:") {
       throw new SqliteError("SQLITE_CANTOPEN", "unable to open database file");
