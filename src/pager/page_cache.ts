@@ -19,14 +19,25 @@ export function cachePagesFor(cacheSize: number, pageSize: number): number {
   return Math.max(MIN_PAGES, pages);
 }
 
-/** Cached page buffers by page number. */
+/** A clean page and its CLOCK reference bit. */
+interface CleanEntry {
+  buf: Uint8Array;
+  /** Hit since the eviction hand last passed it (it then gets a second chance). */
+  ref: boolean;
+}
+
+/**
+ * Cached page buffers by page number.
+ *
+ * Clean pages are replaced by CLOCK (second chance), an approximation of LRU: a hit only
+ * sets a flag, where exact LRU re-inserted the page into the Map on every hit - the most
+ * frequent pager operation, several per statement.
+ */
 export class PageCache {
-  /** Clean pages; Map order is recency (oldest first). */
-  readonly #clean = new Map<number, Uint8Array>();
+  /** Clean pages; Map order is the clock (the hand is at the first entry). */
+  readonly #clean = new Map<number, CleanEntry>();
   readonly #dirty = new Map<number, Uint8Array>();
   #capacity: number;
-  /** The most recently touched clean page, to skip re-ordering on repeated hits. */
-  #mru = 0;
 
   /** Creates a cache holding up to `capacity` pages (dirty ones may exceed it). */
   constructor(capacity: number) {
@@ -59,12 +70,9 @@ export class PageCache {
     const d = this.#dirty.get(pgno);
     if (d !== undefined) return d;
     const c = this.#clean.get(pgno);
-    if (c !== undefined && this.#mru !== pgno) {
-      this.#clean.delete(pgno);
-      this.#clean.set(pgno, c);
-      this.#mru = pgno;
-    }
-    return c;
+    if (c === undefined) return undefined;
+    c.ref = true;
+    return c.buf;
   }
 
   /** True when `pgno` is dirty. */
@@ -75,8 +83,7 @@ export class PageCache {
   /** Adds a clean page (evicting the least recently used clean pages over the bound). */
   putClean(pgno: number, buf: Uint8Array): void {
     this.#clean.delete(pgno);
-    this.#clean.set(pgno, buf);
-    this.#mru = pgno;
+    this.#clean.set(pgno, { buf, ref: false });
     this.#evict();
   }
 
@@ -93,7 +100,7 @@ export class PageCache {
 
   /** Turns every dirty page clean (after a commit). */
   cleanAll(): void {
-    for (const [pgno, buf] of this.#dirty) this.#clean.set(pgno, buf);
+    for (const [pgno, buf] of this.#dirty) this.#clean.set(pgno, { buf, ref: false });
     this.#dirty.clear();
     this.#evict();
   }
@@ -114,17 +121,24 @@ export class PageCache {
   clear(): void {
     this.#clean.clear();
     this.#dirty.clear();
-    this.#mru = 0;
   }
 
   #evict(): void {
     const room = Math.max(this.#capacity - this.#dirty.size, MIN_PAGES);
     if (this.#clean.size <= room) return;
-    let excess = this.#clean.size - room;
-    for (const k of this.#clean.keys()) {
-      if (excess-- <= 0) break;
-      this.#clean.delete(k);
-      if (k === this.#mru) this.#mru = 0;
+    // Each pass clears the bit of a page it spares, so this ends within two rounds; the
+    // moves are paid for by the hits that set the bits.
+    const clean = this.#clean;
+    while (clean.size > room) {
+      for (const [k, e] of clean) {
+        clean.delete(k);
+        if (e.ref) {
+          e.ref = false;
+          clean.set(k, e);
+        } else if (clean.size <= room) {
+          break;
+        }
+      }
     }
   }
 }

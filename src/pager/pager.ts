@@ -22,6 +22,7 @@
 
 import { corrupt, SqliteError } from "../errors.ts";
 import { LockLevel, type Vfs, type VfsFile } from "../vfs/vfs.ts";
+import { retryUntil } from "../vfs/os_lock.ts";
 import {
   DEFAULT_PAGE_SIZE,
   hasMagic,
@@ -44,6 +45,12 @@ import {
 } from "./rollback_journal.ts";
 import type { JournalMode, Pager, SynchronousLevel } from "./types.ts";
 import { type CheckpointMode, type CheckpointResult, Wal, walPath } from "./wal.ts";
+
+/**
+ * Bytes per slab of page buffers (see PagerImpl#newPage): 8 pages of 4 KiB. Larger slabs
+ * allocate less often but let one long-held page buffer keep more memory alive.
+ */
+const SLAB_BYTES = 32 * 1024;
 
 /** Byte offset of SQLite's lock bytes (PENDING_BYTE); the page holding it is never used. */
 export const PENDING_BYTE = 0x40000000;
@@ -72,6 +79,11 @@ export interface PagerOptions {
   readOnly?: boolean;
   /** Create the file when missing (default true unless read-only). */
   create?: boolean;
+  /**
+   * Milliseconds to keep retrying a lock another connection (or process) holds before
+   * failing with SQLITE_BUSY (default 0: fail at once), like sqlite3_busy_timeout.
+   */
+  timeout?: number;
 }
 
 interface Savepoint {
@@ -105,6 +117,10 @@ export class PagerImpl implements Pager {
   #cacheSize: number;
   #journalMode: JournalMode;
   #sync: SynchronousLevel;
+  /** Busy timeout in milliseconds (PagerOptions.timeout). */
+  #timeout: number;
+  /** The read transaction has read no page but page 1 (see #waitForWriterLock). */
+  #onlyPage1Read = false;
 
   #reading = false;
   #writing = false;
@@ -115,6 +131,11 @@ export class PagerImpl implements Pager {
   #pageCount = 0;
   /** Header bytes 24..39 as last seen; null = unknown (forces a cache drop). */
   #fileVers: Uint8Array | null = null;
+  /**
+   * #dbPages is the file's page count as of header bytes #fileVers (rollback mode), so a
+   * refresh that finds those bytes unchanged needs no fstat. False whenever unsure.
+   */
+  #dbPagesKnown = false;
   /** The database file is in WAL mode (header bytes 18/19 = 2). */
   #walFile = false;
   /** Page count when the write transaction began. */
@@ -123,9 +144,14 @@ export class PagerImpl implements Pager {
   readonly #originals = new Map<number, Uint8Array>();
   #savepoints: Savepoint[] = [];
   readonly #hdrBuf = new Uint8Array(HEADER_SIZE);
+  /** The slab {@link #newPage} carves page buffers from, and the next free byte in it. */
+  #slab: ArrayBuffer | null = null;
+  #slabOff = 0;
   /** The WAL, while the database is in WAL mode. */
   #wal: Wal | null = null;
   #autoCheckpoint: number;
+  /** The database file was seen non-empty since the WAL was attached (see #commitWal). */
+  #dbFileNonEmpty = false;
   /** The WAL-mode header fields and size are up to date as of the snapshot (#refreshWal). */
   #walHeaderKnown = false;
 
@@ -144,6 +170,13 @@ export class PagerImpl implements Pager {
     this.#journalMode = mode === "wal" ? "delete" : mode;
     this.#sync = options.synchronous ?? "full";
     this.#autoCheckpoint = options.walAutocheckpoint ?? DEFAULT_WAL_AUTOCHECKPOINT;
+    this.#timeout = options.timeout ?? 0;
+  }
+
+  /** Takes `level`, retrying until the busy timeout runs out; false when still busy. */
+  #lockWait(level: LockLevel): boolean {
+    if (this.#db.lock(level)) return true;
+    return retryUntil(() => this.#db.lock(level), this.#timeout);
   }
 
   /**
@@ -287,6 +320,7 @@ export class PagerImpl implements Pager {
 
   getPage(pgno: number): Uint8Array {
     if (!this.#reading) throw misuse("no read transaction");
+    if (pgno !== 1) this.#onlyPage1Read = false;
     if (!(pgno >= 1 && pgno <= this.#pageCount) || !Number.isInteger(pgno)) {
       throw corrupt(`page ${pgno} out of range 1..${this.#pageCount}`);
     }
@@ -299,7 +333,7 @@ export class PagerImpl implements Pager {
 
   /** Reads a page from the disk: from its WAL frame in the snapshot, else the database file. */
   #load(pgno: number): Uint8Array {
-    const buf = new Uint8Array(this.#pageSize);
+    const buf = this.#newPage();
     if (this.#wal !== null) {
       const frame = this.#wal.frameFor(pgno);
       if (frame > 0) {
@@ -312,10 +346,37 @@ export class PagerImpl implements Pager {
     return buf;
   }
 
+  /**
+   * A zero-filled page buffer: a view into a shared slab of {@link SLAB_BYTES}. Why: a
+   * `new Uint8Array(pageSize)` per cache miss costs ~1.5 us (a backing store of its own,
+   * zeroed, registered as external memory) plus GC and malloc churn, and a scan misses on
+   * every page. Buffers are never reused - B-tree cursors keep page buffers across steps
+   * and nothing tells the pager when they let go - so a slab is freed by the GC once every
+   * page of it is unreferenced; small slabs bound what one long-lived page can pin.
+   */
+  #newPage(): Uint8Array {
+    const ps = this.#pageSize;
+    if (ps >= SLAB_BYTES) return new Uint8Array(ps);
+    if (this.#slab === null || this.#slabOff + ps > this.#slab.byteLength) {
+      this.#slab = new ArrayBuffer(SLAB_BYTES);
+      this.#slabOff = 0;
+    }
+    const buf = new Uint8Array(this.#slab, this.#slabOff, ps);
+    this.#slabOff += ps;
+    return buf;
+  }
+
   beginRead(): void {
+    this.#beginRead(true);
+  }
+
+  /** beginRead; `wait` = retry the SHARED lock for the busy timeout. */
+  #beginRead(wait: boolean): void {
     if (this.#closed) throw misuse("pager is closed");
     if (this.#reading) return;
-    if (!this.#db.lock(LockLevel.SHARED)) throw busy();
+    if (!(wait ? this.#lockWait(LockLevel.SHARED) : this.#db.lock(LockLevel.SHARED))) {
+      throw busy();
+    }
     try {
       if (this.#wal === null) this.#recoverHotJournal();
       this.#refresh();
@@ -324,6 +385,7 @@ export class PagerImpl implements Pager {
       throw e;
     }
     this.#reading = true;
+    this.#onlyPage1Read = true;
     this.#pageCount = this.#dbPages;
   }
 
@@ -339,33 +401,48 @@ export class PagerImpl implements Pager {
     }
   }
 
-  /** Re-reads the header under a SHARED lock; drops the cache when the file changed. */
+  /**
+   * Re-reads the header under a SHARED lock; drops the cache when the file changed.
+   *
+   * Why there is usually no fstat: in WAL mode the shared wal-index says whether anything
+   * was committed (#refreshWal stats only then). In rollback mode every writer bumps the
+   * change counter (bytes 24..27) at commit, so header bytes 24..39 equal to those seen at
+   * the last refresh mean the file, and so its page count, is as this connection left it.
+   */
   #refresh(): void {
-    const fileSize = this.#db.size();
-    if (this.#wal !== null || this.#walFilePresent(fileSize)) {
-      this.#refreshWal(fileSize);
+    if (this.#wal !== null) {
+      this.#refreshWal(-1);
       return;
     }
-    if (fileSize === 0) {
+    const hdr = this.#hdrBuf;
+    hdr.fill(0);
+    const got = this.#db.read(hdr, 0);
+    if (this.#walFilePresent(got > 0)) {
+      this.#dbPagesKnown = false;
+      this.#refreshWal(-1, true);
+      return;
+    }
+    if (got === 0) {
       if (this.#dbPages !== 0 || this.#fileVers === null || this.#fileVers.some((b) => b !== 0)) {
         this.#cache.clear();
       }
       this.#fileVers = new Uint8Array(16);
       this.#dbPages = 0;
+      this.#dbPagesKnown = false;
       this.#reserved = 0;
       this.#walFile = false;
       return;
     }
-    const hdr = this.#hdrBuf;
-    hdr.fill(0);
-    this.#db.read(hdr, 0);
     const h = parseHeader(hdr);
     const vers = hdr.subarray(24, 40);
-    if (this.#fileVers === null || !sameBytes(this.#fileVers, vers)) {
+    let unchanged = this.#dbPagesKnown && this.#fileVers !== null &&
+      sameBytes(this.#fileVers, vers);
+    if (!unchanged) {
       this.#cache.clear();
       this.#fileVers = vers.slice();
     }
     if (h.pageSize !== this.#pageSize) {
+      unchanged = false;
       this.#pageSize = h.pageSize;
       this.#cache.clear();
       this.#cache.setCapacity(cachePagesFor(this.#cacheSize, h.pageSize));
@@ -373,17 +450,21 @@ export class PagerImpl implements Pager {
     this.#reserved = h.reservedBytes;
     this.#walFile = h.readVersion === 2 || h.writeVersion === 2;
     if (this.#walFile) {
-      this.#refreshWal(fileSize);
+      this.#dbPagesKnown = false;
+      this.#refreshWal(-1, true);
       return;
     }
+    if (unchanged) return;
+    const fileSize = this.#db.size();
     const filePages = Math.ceil(fileSize / this.#pageSize);
     const n = headerSizeValid(h) ? h.databaseSize : filePages;
     if (n > filePages) throw corrupt(`header says ${n} pages, file holds ${filePages}`);
     this.#dbPages = n;
+    this.#dbPagesKnown = true;
   }
 
   /** True when a non-empty `-wal` file sits beside the database (SQLite then uses WAL mode). */
-  #walFilePresent(fileSize: number): boolean {
+  #walFilePresent(dbNonEmpty: boolean): boolean {
     const wp = walPath(this.#path);
     if (!this.#vfs.exists(wp)) return false;
     const f = this.#vfs.open(wp, { create: false, readOnly: true });
@@ -392,7 +473,7 @@ export class PagerImpl implements Pager {
     } finally {
       f.close();
     }
-    if (fileSize > 0) return true;
+    if (dbNonEmpty) return true;
     // Beside an empty database, only a WAL with commits in it counts.
     return Wal.probe(this.#vfs, this.#path)?.commits ?? false;
   }
@@ -407,6 +488,7 @@ export class PagerImpl implements Pager {
       }
       this.#wal = new Wal(this.#vfs, this.#path, pageSize, this.#readOnly);
       this.#walHeaderKnown = false;
+      this.#dbFileNonEmpty = false;
       this.#journalMode = "wal";
       this.#walFile = true;
     }
@@ -427,13 +509,17 @@ export class PagerImpl implements Pager {
    * database file's copy; the WAL still holds the good one). The size is the snapshot's
    * commit frame's, or the header's when the snapshot has no frames.
    */
-  #refreshWal(fileSize: number): void {
+  #refreshWal(fileSize: number, hdrRead = false): void {
     const hdr = this.#hdrBuf;
     if (this.#wal === null) {
+      if (fileSize < 0) fileSize = this.#db.size();
       let pageSize = 0;
       if (fileSize > 0) {
-        hdr.fill(0);
-        this.#db.read(hdr, 0);
+        if (!hdrRead) {
+          hdr.fill(0);
+          this.#db.read(hdr, 0);
+          hdrRead = true;
+        }
         if (hasMagic(hdr) && isValidPageSize(rawPageSize(hdr))) pageSize = rawPageSize(hdr);
       }
       if (pageSize === 0) pageSize = Wal.probe(this.#vfs, this.#path)?.pageSize ?? 0;
@@ -455,6 +541,8 @@ export class PagerImpl implements Pager {
     if (changed === "all") this.#cache.clear();
     else for (const pgno of changed) this.#cache.drop(pgno);
     this.#fileVers = null;
+    // Only now is the file size needed (-1 = not taken yet: see #refresh).
+    if (fileSize < 0) fileSize = this.#db.size();
     const walPages = wal.snapshotDbSize();
     if (walPages === 0 && fileSize === 0) {
       this.#dbPages = 0;
@@ -467,8 +555,11 @@ export class PagerImpl implements Pager {
       wal.readFrame(frame, p1);
       h = parseHeader(p1);
     } else {
-      hdr.fill(0);
-      this.#db.read(hdr, 0);
+      // `hdrRead`: #hdrBuf already holds the file's header, read under this same lock.
+      if (!hdrRead || fileSize === 0) {
+        hdr.fill(0);
+        this.#db.read(hdr, 0);
+      }
       h = parseHeader(hdr);
     }
     if (h.pageSize !== this.#pageSize) {
@@ -479,7 +570,11 @@ export class PagerImpl implements Pager {
       this.#dbPages = walPages;
     } else {
       const filePages = Math.ceil(fileSize / this.#pageSize);
-      this.#dbPages = headerSizeValid(h) ? h.databaseSize : filePages;
+      const n = headerSizeValid(h) ? h.databaseSize : filePages;
+      // As in rollback mode (SQLite's lockBtree): a size past the file is damage, and
+      // trusting it would size allocations (integrity_check's page map) by it.
+      if (n > filePages) throw corrupt(`header says ${n} pages, file holds ${filePages}`);
+      this.#dbPages = n;
     }
     this.#walHeaderKnown = true;
   }
@@ -632,7 +727,7 @@ export class PagerImpl implements Pager {
           "attempt to write a readonly database (a hot journal needs rolling back)",
         );
       }
-      if (!db.lock(LockLevel.EXCLUSIVE)) {
+      if (!this.#lockWait(LockLevel.EXCLUSIVE)) {
         db.unlock(LockLevel.SHARED);
         throw busy();
       }
@@ -678,8 +773,14 @@ export class PagerImpl implements Pager {
       throw new SqliteError("SQLITE_READONLY", "attempt to write a readonly database");
     }
     if (this.#writing) return;
-    if (!this.#reading) this.beginRead();
-    if (!this.#db.lock(LockLevel.RESERVED)) throw busy();
+    if (this.#reading) {
+      if (!this.#db.lock(LockLevel.RESERVED)) this.#waitForWriterLock();
+    } else if (!retryUntil(() => this.#tryBeginWriteLocks(), this.#timeout)) {
+      // As in SQLite, only a connection that held no read transaction waits for the writer
+      // lock, and it gives up its read lock between tries: a reader waiting for RESERVED
+      // would keep the holder from ever committing (a deadlock).
+      throw busy();
+    }
     if (this.#wal !== null && !this.#wal.isLatest()) {
       // Another connection committed after this read transaction began.
       this.#db.unlock(LockLevel.SHARED);
@@ -690,6 +791,44 @@ export class PagerImpl implements Pager {
     this.#pageCount = this.#dbPages;
     this.#originals.clear();
     this.#savepoints = [];
+  }
+
+  /**
+   * RESERVED was busy inside a read transaction. SQLite waits only when the transaction has
+   * read nothing yet; here "nothing" is "page 1 only" (the schema check every statement
+   * makes): the read transaction is given up while waiting (so the writer holding RESERVED
+   * can get EXCLUSIVE), then retaken, and the wait counts only if page 1 is the same as
+   * before apart from the fields every commit stamps. Otherwise SQLITE_BUSY at once.
+   */
+  #waitForWriterLock(): void {
+    if (!(this.#timeout > 0 && this.#onlyPage1Read)) throw busy();
+    const before = this.#pageCount >= 1 ? this.getPage(1).slice() : null;
+    this.endRead();
+    if (!retryUntil(() => this.#tryBeginWriteLocks(), this.#timeout)) throw busy();
+    const after = this.#pageCount >= 1 ? this.getPage(1) : null;
+    if (!samePage1(before, after)) {
+      this.#db.unlock(LockLevel.SHARED);
+      throw busy();
+    }
+  }
+
+  /**
+   * One try at a read transaction plus RESERVED on the latest snapshot; on failure holds
+   * nothing (so a writer waiting for readers to leave can finish).
+   */
+  #tryBeginWriteLocks(): boolean {
+    try {
+      this.#beginRead(false);
+    } catch (e) {
+      if (e instanceof SqliteError && e.code === "SQLITE_BUSY") return false;
+      throw e;
+    }
+    if (this.#db.lock(LockLevel.RESERVED)) {
+      if (this.#wal === null || this.#wal.isLatest()) return true;
+      this.#db.unlock(LockLevel.SHARED);
+    }
+    this.endRead();
+    return false;
   }
 
   getPageForWrite(pgno: number): Uint8Array {
@@ -717,7 +856,7 @@ export class PagerImpl implements Pager {
     if (!this.#writing) throw misuse("no write transaction");
     let n = this.#pageCount + 1;
     if (n === lockBytePage(this.#pageSize)) n++;
-    const buf = new Uint8Array(this.#pageSize);
+    const buf = this.#newPage();
     if (n === 1) writeHeader(buf, newHeader(this.#pageSize));
     this.#cache.putDirty(n, buf);
     this.#pageCount = n;
@@ -774,8 +913,15 @@ export class PagerImpl implements Pager {
       this.#commitWal();
       return;
     }
-    if (!this.#db.lock(LockLevel.EXCLUSIVE)) throw busy();
-    if (this.#pageCount >= 1) stampCommit(this.getPageForWrite(1), this.#pageCount);
+    if (!this.#lockWait(LockLevel.EXCLUSIVE)) throw busy();
+    let vers = new Uint8Array(16);
+    if (this.#pageCount >= 1) {
+      const page1 = this.getPageForWrite(1);
+      stampCommit(page1, this.#pageCount);
+      // Taken now: reading page 1 back after the commit is durable could fail (I/O error)
+      // and report a failure for a transaction that did commit.
+      vers = page1.slice(24, 40);
+    }
     let dbTouched = false;
     try {
       this.#commitToDisk(() => dbTouched = true);
@@ -785,7 +931,8 @@ export class PagerImpl implements Pager {
     }
     this.#cache.cleanAll();
     this.#dbPages = this.#pageCount;
-    this.#fileVers = this.#pageCount >= 1 ? this.getPage(1).slice(24, 40) : new Uint8Array(16);
+    this.#fileVers = vers;
+    this.#dbPagesKnown = true;
     this.#endWrite();
   }
 
@@ -801,9 +948,12 @@ export class PagerImpl implements Pager {
       stampCommit(this.getPageForWrite(1), this.#pageCount);
     }
     try {
-      if (this.#db.size() === 0 && wal.frameCount > 0) {
+      if (!this.#dbFileNonEmpty && wal.frameCount > 0) {
         // A WAL beside an empty database file: put its pages (and header) in the file first.
-        wal.checkpoint(this, "passive", this.#db, this.#sync, false);
+        // Once seen non-empty it stays so in WAL mode (a checkpoint truncates to the
+        // database size, never to 0), which saves an fstat per commit.
+        if (this.#db.size() === 0) wal.checkpoint(this, "passive", this.#db, this.#sync, false);
+        else this.#dbFileNonEmpty = true;
       }
       const pages: [number, Uint8Array][] = [];
       for (const pgno of this.#cache.dirtyPages()) {
@@ -993,6 +1143,16 @@ export class PagerImpl implements Pager {
       this.#detachWal();
     }
   }
+}
+
+/** Page 1 unchanged but for the change counter, size and version stamps of a commit. */
+function samePage1(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i] && !(i >= 24 && i < 32) && !(i >= 92 && i < 100)) return false;
+  }
+  return true;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -30,7 +30,7 @@ import {
   writeFrame,
   writeWalHeader,
 } from "./wal_format.ts";
-import { attachWalShared, detachWalShared, type WalShared } from "./wal_shared.ts";
+import { attachWalShared, detachWalShared, type ReaderMark, type WalShared } from "./wal_shared.ts";
 
 /** PRAGMA wal_checkpoint modes. */
 export type CheckpointMode = "passive" | "full" | "restart" | "truncate";
@@ -53,6 +53,12 @@ export function walPath(dbPath: string): string {
 /** Frames per read while scanning the log (bounded memory, few syscalls). */
 const SCAN_BATCH = 64;
 
+/** Largest frame buffer a connection keeps between commits (bytes). */
+const KEEP_FRAME_BUFFER = 256 * 1024;
+
+/** Most pages a checkpoint copies with one read and one write. */
+const CHECKPOINT_BATCH = 64;
+
 /** One connection's handle on a database's WAL. */
 export class Wal {
   readonly #vfs: Vfs;
@@ -68,6 +74,12 @@ export class Wal {
   #usesWal = false;
   #reading = false;
   #detached = false;
+  /** Reused by {@link commit}: frame scratch buffer and running checksum. */
+  #frames: Uint8Array | null = null;
+  readonly #ck = new Uint32Array(2);
+  /** Reused by {@link beginRead}: this connection's read mark and the changed-page list. */
+  readonly #readMark: ReaderMark = { gen: 0, mark: 0, usesWal: false };
+  readonly #changed: number[] = [];
 
   /** Attaches to the WAL of the database at `dbPath` (pages of `pageSize` bytes). */
   constructor(vfs: Vfs, dbPath: string, pageSize: number, readOnly: boolean) {
@@ -151,14 +163,17 @@ export class Wal {
 
   /**
    * Starts a read transaction on the latest commit. Returns the pages whose cached copies
-   * are stale: "all", or the pages written since this connection's previous snapshot.
+   * are stale: "all", or the pages written since this connection's previous snapshot (an
+   * array reused by the next call).
    */
   beginRead(self: object): "all" | number[] {
     this.#recover();
     const sh = this.#shared;
     let changed: "all" | number[];
     if (sh.gen === this.#gen && sh.mxFrame >= this.#mark) {
-      changed = [];
+      // Reused: callers only iterate it before the next beginRead.
+      changed = this.#changed;
+      changed.length = 0;
       for (let i = this.#mark; i < sh.mxFrame; i++) {
         const pgno = sh.frames[i];
         this.#index.set(pgno, i + 1);
@@ -175,7 +190,13 @@ export class Wal {
     // When every frame is in the database file, read it directly: then a writer may
     // restart the log under this reader.
     this.#usesWal = sh.mxFrame > sh.backfill;
-    sh.readers.set(self, { gen: this.#gen, mark: this.#mark, usesWal: this.#usesWal });
+    // One mark object per connection, updated in place: a read transaction per statement
+    // should not allocate.
+    const m = this.#readMark;
+    m.gen = this.#gen;
+    m.mark = this.#mark;
+    m.usesWal = this.#usesWal;
+    sh.readers.set(self, m);
     this.#reading = true;
     return changed;
   }
@@ -240,8 +261,10 @@ export class Wal {
     }
     const hdr = sh.header!;
     const fsz = FRAME_HEADER_SIZE + ps;
-    const buf = new Uint8Array(fsz * pages.length);
-    const ck = new Uint32Array([sh.ck[0], sh.ck[1]]);
+    const buf = this.#frameBuffer(fsz * pages.length);
+    const ck = this.#ck;
+    ck[0] = sh.ck[0];
+    ck[1] = sh.ck[1];
     for (let i = 0; i < pages.length; i++) {
       const [pgno, page] = pages[i];
       writeFrame(buf, i * fsz, hdr, pgno, i === pages.length - 1 ? dbSize : 0, page, ck);
@@ -267,6 +290,19 @@ export class Wal {
     this.#snapshotSize = dbSize;
     this.#usesWal = true;
     if (this.#reading) sh.readers.set(self, { gen, mark: this.#mark, usesWal: true });
+  }
+
+  /**
+   * A scratch buffer of `size` bytes for {@link commit}'s frames. Small commits (the common
+   * one-row case) reuse one buffer instead of allocating and collecting it per commit;
+   * large ones get a buffer of their own, so a bulk load does not pin megabytes.
+   */
+  #frameBuffer(size: number): Uint8Array {
+    if (size > KEEP_FRAME_BUFFER) return new Uint8Array(size);
+    if (this.#frames === null || this.#frames.length < size) {
+      this.#frames = new Uint8Array(Math.min(KEEP_FRAME_BUFFER, Math.max(size, 4 * size)));
+    }
+    return this.#frames.subarray(0, size);
   }
 
   /**
@@ -299,13 +335,11 @@ export class Wal {
       if (sync !== "off") f.sync();
       const newest = new Map<number, number>();
       for (let i = sh.backfill; i < safe; i++) newest.set(sh.frames[i], i + 1);
-      const pgnos = [...newest.keys()].sort((a, b) => a - b);
-      const buf = new Uint8Array(ps);
-      for (const pgno of pgnos) {
-        if (pgno > sh.dbSize) continue;
-        this.readFrame(newest.get(pgno)!, buf);
-        db.write(buf, (pgno - 1) * ps);
-      }
+      const pgnos: number[] = [];
+      for (const pgno of newest.keys()) if (pgno <= sh.dbSize) pgnos.push(pgno);
+      pgnos.sort((a, b) => a - b);
+      const frames = pgnos.map((pgno) => newest.get(pgno)!);
+      this.#copyFrames(f, db, pgnos, frames);
       if (safe === mx && db.size() !== sh.dbSize * ps) db.truncate(sh.dbSize * ps);
       if (sync !== "off") db.sync();
       sh.backfill = safe;
@@ -334,6 +368,44 @@ export class Wal {
       if (f !== null && f.size() > 0) f.truncate(0);
     }
     return { busy: busy ? 1 : 0, log: sh.mxFrame, checkpointed: sh.backfill };
+  }
+
+  /**
+   * Writes page `pgnos[i]` (ascending) from WAL frame `frames[i]` into `db`, in few system
+   * calls: each run of consecutive pages is one write, and within it each run of
+   * consecutive frames one read (a checkpoint of one big commit is then a handful of
+   * reads and writes instead of two calls per page).
+   */
+  #copyFrames(wal: VfsFile, db: VfsFile, pgnos: number[], frames: number[]): void {
+    const ps = this.#pageSize;
+    const fsz = FRAME_HEADER_SIZE + ps;
+    const batch = Math.max(1, Math.min(CHECKPOINT_BATCH, pgnos.length));
+    const out = new Uint8Array(ps * batch);
+    let raw: Uint8Array | null = null;
+    for (let i = 0; i < pgnos.length;) {
+      let j = i + 1;
+      while (j < pgnos.length && j - i < batch && pgnos[j] === pgnos[j - 1] + 1) j++;
+      for (let k = i; k < j;) {
+        let m = k + 1;
+        while (m < j && frames[m] === frames[m - 1] + 1) m++;
+        const dst = (k - i) * ps;
+        if (m - k === 1) {
+          this.readFrame(frames[k], out.subarray(dst, dst + ps));
+        } else {
+          raw ??= new Uint8Array(fsz * batch);
+          const want = (m - k) * fsz;
+          const got = wal.read(raw.subarray(0, want), frameOffset(frames[k], ps));
+          if (got < want) throw new SqliteError("SQLITE_IOERR_SHORT_READ", "disk I/O error");
+          for (let n = 0; n < m - k; n++) {
+            const at = n * fsz + FRAME_HEADER_SIZE;
+            out.set(raw.subarray(at, at + ps), dst + n * ps);
+          }
+        }
+        k = m;
+      }
+      db.write(out.subarray(0, (j - i) * ps), (pgnos[i] - 1) * ps);
+      i = j;
+    }
   }
 
   /** Deletes the WAL file (after a complete checkpoint, with every other connection gone). */

@@ -21,11 +21,13 @@
  *   A writer restarts the log only when no other reader takes pages from WAL frames.
  *   JavaScript runs one connection at a time and every pager call is synchronous, so
  *   within a process these facts need no locking beyond the database file's RESERVED lock,
- *   which serializes writers. Cross-process read marks (the `-shm` file) are issue 7.
+ *   which serializes writers. Across processes this index is not shared yet, so WAL mode
+ *   is limited to one process at a time (wal_lock.ts; README "Several processes").
  * @module
  */
 
 import { RealVfs } from "../vfs/real_vfs.ts";
+import { acquireWalProcessLock, releaseWalProcessLock } from "../vfs/wal_lock.ts";
 import type { Vfs } from "../vfs/vfs.ts";
 import type { WalHeader } from "./wal_format.ts";
 
@@ -117,6 +119,8 @@ function tableFor(vfs: Vfs, path: string): [Map<string, WalShared>, string] {
 /** Attaches to the shared wal-index of the database at `path` on `vfs` (creating it). */
 export function attachWalShared(vfs: Vfs, path: string): WalShared {
   const [table, key] = tableFor(vfs, path);
+  // Real files: one process at a time in WAL mode (SQLITE_BUSY otherwise; wal_lock.ts).
+  if (table === realFiles) acquireWalProcessLock(key);
   let s = table.get(key);
   if (s === undefined) {
     s = new WalShared();
@@ -131,6 +135,7 @@ export function attachWalShared(vfs: Vfs, path: string): WalShared {
 export function detachWalShared(shared: WalShared): void {
   shared.refs--;
   const home = shared.home;
+  if (home !== null && home.table === realFiles) releaseWalProcessLock(home.key);
   if (shared.refs <= 0 && home !== null && home.table.get(home.key) === shared) {
     home.table.delete(home.key);
   }

@@ -60,6 +60,26 @@ Deno.test("real vfs: missing file without create is SQLITE_CANTOPEN; delete sync
   }
 });
 
+Deno.test("real vfs: exists answers without throwing; a failing delete is IOERR_DELETE", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const vfs = new RealVfs();
+    Deno.writeFileSync(`${dir}/f`, Uint8Array.of(1));
+    Deno.mkdirSync(`${dir}/d/e`, { recursive: true });
+    assert(vfs.exists(`${dir}/f`));
+    assert(vfs.exists(`${dir}/d`));
+    assertFalse(vfs.exists(`${dir}/nope`));
+    assertFalse(vfs.exists(`${dir}/f/under-a-file`), "ENOTDIR counts as missing");
+    // A non-empty directory exists but cannot be removed.
+    assertEquals(
+      assertThrows(() => vfs.delete(`${dir}/d`, false), SqliteError).code,
+      "SQLITE_IOERR_DELETE",
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("real vfs: two handles on one file (even via another path) share locks", () => {
   const dir = Deno.makeTempDirSync();
   try {
