@@ -142,7 +142,14 @@ export function updateNode(pager: Pager, geo: Geometry, path: Path, d0: number, 
     }
     if (total <= cap && !isUnderfull(cap - total, geo.usable)) {
       writeNode(pager, geo, pgno, node);
-      return;
+      // After balance_deeper of page 1 the content can fit its new child whole (a child
+      // has 100 bytes more room); the new root, still pending, must be written too.
+      const pending = path.pending[d - 1];
+      if (pending === undefined) return;
+      path.pending[d - 1] = undefined;
+      node = pending;
+      d--;
+      continue;
     }
     const parent = balanceSiblings(pager, geo, path, d, node, table);
     d--;
@@ -418,6 +425,46 @@ export function balanceQuick(
     return;
   }
   const parent = readNode(pager, geo, parentPg, true);
+  parent.cells.push(div);
+  parent.right = newPg;
+  path.idx[d - 1] = parent.cells.length;
+  path.pgno[d] = newPg;
+  updateNode(pager, geo, path, d - 1, parent);
+}
+
+/**
+ * The index counterpart of {@link balanceQuick}: the right-most leaf of an index overflowed by
+ * appending `newCell` at its end (keys inserted in increasing order). Its last key moves up to
+ * the parent as the divider and the new cell starts a new right-most leaf, so the old leaf
+ * stays full and nothing else is read or rebuilt.
+ */
+export function balanceQuickIndex(
+  pager: Pager,
+  geo: Geometry,
+  path: Path,
+  d: number,
+  newCell: Uint8Array,
+): void {
+  const leafPg = path.pgno[d];
+  const parentPg = path.pgno[d - 1];
+  const leaf = pager.getPageForWrite(leafPg);
+  const n = cellCount(leaf, 0);
+  const off = checkedCellOffset(leaf, 0, n - 1, leafPg, geo.usable);
+  parseCell(leaf, off, INDEX_LEAF, geo, leafPg);
+  const size = cell.size;
+  // The divider takes over the key's overflow chain, if any.
+  const div = leafToInterior(leafPg, leaf.subarray(off, off + size), geo);
+  dropCell(leaf, 0, n - 1, size, leafPg, geo.usable);
+  const newPg = allocatePage(pager);
+  buildPage(pager.getPageForWrite(newPg), 0, INDEX_LEAF, [newCell], 0, geo.usable);
+  const phdr = headerOffset(parentPg);
+  const pbuf = pager.getPageForWrite(parentPg);
+  const pn = cellCount(pbuf, phdr);
+  if (insertCell(pbuf, phdr, pn, div, parentPg, geo)) {
+    put4(pbuf, phdr + 8, newPg);
+    return;
+  }
+  const parent = readNode(pager, geo, parentPg, false);
   parent.cells.push(div);
   parent.right = newPg;
   path.idx[d - 1] = parent.cells.length;

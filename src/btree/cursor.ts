@@ -9,7 +9,14 @@
 
 import { corrupt, SqliteError } from "../errors.ts";
 import type { Pager } from "../pager/types.ts";
-import { balanceQuick, isUnderfull, type Path, readNode, updateNode } from "./balance.ts";
+import {
+  balanceQuick,
+  balanceQuickIndex,
+  isUnderfull,
+  type Path,
+  readNode,
+  updateNode,
+} from "./balance.ts";
 import {
   cell,
   type Geometry,
@@ -64,6 +71,34 @@ const enum State {
   Missed,
 }
 
+/** A cursor's per-level position: page, cell index, cell count, header offset, leaf flag, buffer. */
+interface Stack {
+  pgnos: number[];
+  idxs: number[];
+  ncells: number[];
+  hdrs: number[];
+  leaves: boolean[];
+  bufs: Uint8Array[];
+}
+
+function newStack(): Stack {
+  return {
+    pgnos: new Array(MAX_DEPTH).fill(0),
+    idxs: new Array(MAX_DEPTH).fill(0),
+    ncells: new Array(MAX_DEPTH).fill(0),
+    hdrs: new Array(MAX_DEPTH).fill(0),
+    leaves: new Array(MAX_DEPTH).fill(false),
+    bufs: new Array(MAX_DEPTH).fill(undefined),
+  };
+}
+
+/** Where {@link CursorBase.buildCell} builds cells: larger than any cell of a 64 KiB page. */
+const cellScratch = new Uint8Array(65536 + 32);
+
+/** Stacks of closed cursors, reused by new ones. */
+const stackPool: Stack[] = [];
+const STACK_POOL_MAX = 32;
+
 /** Movement, payload access and deletion shared by table and index cursors. */
 export abstract class CursorBase {
   /** Root page of the tree. */
@@ -73,12 +108,15 @@ export abstract class CursorBase {
   protected readonly geo: Geometry;
   protected readonly isTable: boolean;
   protected depth = -1;
-  protected readonly pgnos: number[] = new Array(MAX_DEPTH).fill(0);
-  protected readonly idxs: number[] = new Array(MAX_DEPTH).fill(0);
-  protected readonly ncells: number[] = new Array(MAX_DEPTH).fill(0);
-  protected readonly hdrs: number[] = new Array(MAX_DEPTH).fill(0);
-  protected readonly leaves: boolean[] = new Array(MAX_DEPTH).fill(false);
-  protected readonly bufs: Uint8Array[] = new Array(MAX_DEPTH);
+  // The per-level stack comes from a pool: the SQL layer opens a cursor per statement
+  // execution, and allocating six depth-sized arrays was a large part of a point lookup.
+  private readonly stack: Stack;
+  protected readonly pgnos: number[];
+  protected readonly idxs: number[];
+  protected readonly ncells: number[];
+  protected readonly hdrs: number[];
+  protected readonly leaves: boolean[];
+  protected readonly bufs: Uint8Array[];
   protected state: State = State.Invalid;
   protected closed = false;
 
@@ -88,6 +126,14 @@ export abstract class CursorBase {
     this.geo = host.geo;
     this.root = root;
     this.isTable = isTable;
+    const st = stackPool.pop() ?? newStack();
+    this.stack = st;
+    this.pgnos = st.pgnos;
+    this.idxs = st.idxs;
+    this.ncells = st.ncells;
+    this.hdrs = st.hdrs;
+    this.leaves = st.leaves;
+    this.bufs = st.bufs;
   }
 
   /** Saves the key of the current entry so the cursor can find it again. */
@@ -375,7 +421,14 @@ export abstract class CursorBase {
     this.closed = true;
     this.state = State.Invalid;
     this.depth = -1;
-    this.bufs.fill(undefined as unknown as Uint8Array);
+    // Levels are loaded top down, so the page references end at the first empty slot.
+    const bufs = this.bufs;
+    for (let d = 0; d < MAX_DEPTH && bufs[d] !== undefined; d++) {
+      bufs[d] = undefined as unknown as Uint8Array;
+    }
+    // Every method of a closed cursor checks `closed` or the (now invalid) state before it
+    // touches the stack, so the stack can serve the next cursor.
+    if (stackPool.length < STACK_POOL_MAX) stackPool.push(this.stack);
     this.host.unregister(this);
   }
 
@@ -404,12 +457,23 @@ export abstract class CursorBase {
       balanceQuick(this.pager, this.geo, this.pathTo(d), d, c);
       return;
     }
+    if (
+      type === INDEX_LEAF && d > 0 && i === n && n > 1 && this.idxs[d - 1] === this.ncells[d - 1] &&
+      this.pgnos[d - 1] !== 1
+    ) {
+      balanceQuickIndex(this.pager, this.geo, this.pathTo(d), d, c);
+      return;
+    }
     const cells = readCells(buf, hdr, pgno, this.geo);
     cells.splice(i, 0, c);
     updateNode(this.pager, this.geo, this.pathTo(d), d, { type, cells, right: 0 });
   }
 
-  /** Builds a leaf cell: header bytes `head`, then the payload split into local part and overflow chain. */
+  /**
+   * Builds a leaf cell: header varints, then the payload split into local part and overflow
+   * chain. The cell is a view into a shared scratch buffer, valid until the next call: every
+   * caller hands it to {@link insertAt} at once, which copies it into pages.
+   */
   protected buildCell(type: number, rowid: Rowid | null, data: Uint8Array): Uint8Array {
     const size = data.length;
     if (size > 0x7fffffff) throw new SqliteError("SQLITE_TOOBIG", "string or blob too big");
@@ -417,10 +481,16 @@ export abstract class CursorBase {
     const headLen = varintSize(size) + (rowid === null ? 0 : varintSize(rowid));
     let len = headLen + local + (local < size ? 4 : 0);
     if (len < 4) len = 4;
-    const c = new Uint8Array(len);
+    const c = cellScratch.subarray(0, len);
+    // A tiny cell is padded to 4 bytes with zeros, as a fresh array would be.
+    c[0] = 0;
+    c[1] = 0;
+    c[2] = 0;
+    c[3] = 0;
     let p = writeVarint(c, 0, size);
     if (rowid !== null) p += writeVarint(c, p, rowid);
-    c.set(data.subarray(0, local), p);
+    if (local === size) c.set(data, p);
+    else c.set(data.subarray(0, local), p);
     if (local < size) {
       const first = writeOverflow(this.pager, data.subarray(local));
       const q = p + local;
@@ -707,6 +777,20 @@ export class IndexCursorImpl extends CursorBase implements IndexCursor {
     return this.cellPayload(d);
   }
 
+  /** `cmp` applied to the key of cell `i` on level `d`'s page, in place when it can be. */
+  private compareAt(cmp: KeyComparator, d: number, i: number): number {
+    const buf = this.bufs[d];
+    const hdr = this.hdrs[d];
+    const pgno = this.pgnos[d];
+    const off = checkedCellOffset(buf, hdr, i, pgno, this.geo.usable);
+    parseCell(buf, off, buf[hdr], this.geo, pgno);
+    const range = cmp.range;
+    if (range !== undefined && cell.overflow === 0) {
+      return range(buf, cell.payloadOff, cell.payloadOff + cell.local);
+    }
+    return cmp(this.cellPayload(d));
+  }
+
   private seekGEInternal(cmp: KeyComparator): void {
     this.moveToRoot();
     for (;;) {
@@ -715,7 +799,7 @@ export class IndexCursorImpl extends CursorBase implements IndexCursor {
       let hi = this.ncells[d];
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (cmp(this.keyAt(d, mid)) < 0) lo = mid + 1;
+        if (this.compareAt(cmp, d, mid) < 0) lo = mid + 1;
         else hi = mid;
       }
       this.idxs[d] = lo;
@@ -745,7 +829,7 @@ export class IndexCursorImpl extends CursorBase implements IndexCursor {
       let hi = this.ncells[d];
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (cmp(this.keyAt(d, mid)) <= 0) lo = mid + 1;
+        if (this.compareAt(cmp, d, mid) <= 0) lo = mid + 1;
         else hi = mid;
       }
       if (this.leaves[d]) {
@@ -772,7 +856,7 @@ export class IndexCursorImpl extends CursorBase implements IndexCursor {
       let found = false;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        const c = cmp(this.keyAt(d, mid));
+        const c = this.compareAt(cmp, d, mid);
         if (c < 0) lo = mid + 1;
         else {
           hi = mid;

@@ -203,6 +203,8 @@ function allocateSpace(
   if (gap + 2 + size > top) {
     defragment(buf, hdr, pgno, geo);
     top = contentStart(buf, hdr);
+    // A damaged fragment count overstates the free space (btree.c allocateSpace does the same).
+    if (gap + 2 + size > top) throw corrupt(`page ${pgno}: free space miscounted`);
   }
   top -= size;
   put2(buf, hdr + 5, top);
@@ -350,7 +352,11 @@ export function buildPage(
   put2(buf, hdr + 5, top === 65536 ? 0 : top);
 }
 
-/** Copies of every cell of the page (exact bytes, including padding to 4). */
+/**
+ * Every cell of the page (exact bytes, including padding to 4), as views into one private copy
+ * of the page: a single copy instead of one per cell, and the views stay valid when the page
+ * itself is rewritten (balancing rebuilds the pages it read cells from).
+ */
 export function readCells(
   buf: Uint8Array,
   hdr: number,
@@ -359,11 +365,22 @@ export function readCells(
 ): Uint8Array[] {
   const type = buf[hdr];
   const n = cellCount(buf, hdr);
+  const usable = geo.usable;
+  const ptr = hdr + headerSize(type);
+  const ptrEnd = ptr + 2 * n;
+  if (ptrEnd > usable) throw corrupt(`page ${pgno}: too many cells`);
+  // Everything a cell may occupy (past the pointer array) is copied; offsets stay page offsets.
+  const copy = new Uint8Array(usable);
+  copy.set(buf.subarray(ptrEnd, usable), ptrEnd);
   const out = new Array<Uint8Array>(n);
   for (let i = 0; i < n; i++) {
-    const off = checkedCellOffset(buf, hdr, i, pgno, geo.usable);
+    const p = ptr + 2 * i;
+    const off = (buf[p] << 8) | buf[p + 1];
+    if (off < ptrEnd || off > usable - 4) {
+      throw corrupt(`page ${pgno}: cell ${i} offset ${off} out of range`);
+    }
     parseCell(buf, off, type, geo, pgno);
-    out[i] = buf.slice(off, off + cell.size);
+    out[i] = copy.subarray(off, off + cell.size);
   }
   return out;
 }

@@ -11,7 +11,13 @@ export type Rowid = number | bigint;
  * search key the comparator was built for: negative when the stored key sorts before it,
  * positive when after, 0 when equal. The caller chooses how a prefix match counts.
  */
-export type KeyComparator = (payload: Uint8Array) => number;
+export type KeyComparator = ((payload: Uint8Array) => number) & {
+  /**
+   * Optional: the same comparison for the record in bytes [start, end) of `buf`, which lets
+   * the cursor compare a cell in place instead of making a view of it for every probe.
+   */
+  range?: (buf: Uint8Array, start: number, end: number) => number;
+};
 
 /** Database header fields the layers above read and write through the B-tree (offsets in the header). */
 export const Meta = {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { corrupt } from "../errors.ts";
 import type { Rowid } from "./types.ts";
 
 /** Bytes consumed by the last {@link readVarint}/{@link readVarint64} call (avoids a result object). */
@@ -53,12 +54,16 @@ export function readVarint64(buf: Uint8Array, off: number): Rowid {
       return v;
     }
   }
+  // Only a damaged cell puts a long varint at the very end of the page: no bytes to read.
+  // (An 8-byte varint may end exactly at the page end: only the bytes it uses must exist.)
+  if (off + 8 > buf.length) throw corrupt(`varint at offset ${off} runs off the page`);
   let big = BigInt(v);
   b = buf[off + 7];
   big = (big << 7n) | BigInt(b & 0x7f);
   if (b < 0x80) {
     varintLength = 8;
   } else {
+    if (off + 9 > buf.length) throw corrupt(`varint at offset ${off} runs off the page`);
     big = (big << 8n) | BigInt(buf[off + 8]);
     varintLength = 9;
   }

@@ -6,7 +6,7 @@
  */
 
 import { Real, type SqlValue } from "./value.ts";
-import { BINARY, type Collation, compareBytes } from "./collation.ts";
+import { BINARY, type Collation, compareBytes, NOCASE } from "./collation.ts";
 import { getVarintNumber, varintResult } from "./varint.ts";
 import { readFloat, readInt } from "./record_reader.ts";
 import { decodeUtf8, encodeUtf8 } from "./utf8.ts";
@@ -59,30 +59,75 @@ export function compareValues(a: SqlValue, b: SqlValue, collation: Collation = B
 }
 
 /**
- * A search key for index lookups, prepared once: text columns are pre-encoded to UTF-8 so that
- * comparing it with stored records needs no decoding and no allocation.
+ * A search key for index lookups, prepared once. Construction allocates nothing: TEXT values
+ * are compared with stored UTF-8 directly while they are ASCII, and encoded (once, on first
+ * need) only for other text under a byte-wise collation.
  */
 export class SearchKey {
   /** The key's values (may be fewer than the index's columns: a prefix). */
   readonly values: readonly SqlValue[];
   /** Collation per key column (BINARY where missing). */
-  readonly collations: readonly Collation[];
-  /** True for DESC columns (their comparison is inverted). */
-  readonly desc: readonly boolean[];
-  /** UTF-8 of each TEXT value (undefined for other classes). */
-  readonly utf8: readonly (Uint8Array | undefined)[];
+  readonly collations: readonly (Collation | undefined)[];
+  /** True for DESC columns (their comparison is inverted); missing means ASC. */
+  readonly desc: readonly (boolean | undefined)[];
+  #utf8: (Uint8Array | undefined)[] | undefined;
 
-  /** Prepares `values` with per-column collations and sort directions. */
+  /** Prepares `values` with per-column collations and sort directions (kept by reference). */
   constructor(
     values: readonly SqlValue[],
     collations: readonly (Collation | undefined)[] = [],
     desc: readonly boolean[] = [],
   ) {
     this.values = values;
-    this.collations = values.map((_, i) => collations[i] ?? BINARY);
-    this.desc = values.map((_, i) => desc[i] ?? false);
-    this.utf8 = values.map((v) => (typeof v === "string" ? encodeUtf8(v) : undefined));
+    this.collations = collations;
+    this.desc = desc;
   }
+
+  /** UTF-8 of TEXT value `i` (encoded on first use, then kept). */
+  utf8(i: number): Uint8Array {
+    const cache = this.#utf8 ??= [];
+    return cache[i] ??= encodeUtf8(this.values[i] as string);
+  }
+}
+
+/** {@link compareAscii}'s answer when the key has a non-ASCII character before a difference. */
+const NOT_ASCII = 0x7fffffff;
+
+/**
+ * Compares stored UTF-8 bytes [start, end) with string `s` by byte (memcmp, shorter first),
+ * folding A-Z when `nocase`, without encoding `s`: returns {@link NOT_ASCII} when a
+ * non-ASCII character of `s` is reached before the answer is known.
+ */
+function compareAscii(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  s: string,
+  nocase: boolean,
+): number {
+  const size = end - start;
+  const sl = s.length;
+  const n = size < sl ? size : sl;
+  for (let j = 0; j < n; j++) {
+    let c = s.charCodeAt(j);
+    if (c >= 0x80) return NOT_ASCII;
+    let a = buf[start + j];
+    if (a !== c) {
+      if (nocase) {
+        if (a >= 0x41 && a <= 0x5a) a += 0x20;
+        if (c >= 0x41 && c <= 0x5a) c += 0x20;
+        if (a === c) continue;
+      }
+      // Every earlier byte of the key's UTF-8 is its ASCII character, so this is the first
+      // differing byte (a byte >= 0x80 of the stored text sorts after any ASCII byte).
+      return a - c;
+    }
+  }
+  if (size === sl) return 0;
+  // A prefix of the other: the stored text is shorter exactly when it has fewer bytes, and
+  // the key's remaining characters take at least one byte each.
+  if (size < sl) return -1;
+  return 1;
 }
 
 /**
@@ -95,26 +140,41 @@ export class SearchKey {
  * Throws SQLITE_CORRUPT for a malformed record.
  */
 export function compareRecordToKey(payload: Uint8Array, key: SearchKey, prefixResult = 0): number {
-  const len = payload.length;
-  const hdrSize = getVarintNumber(payload, 0);
-  let p = varintResult.length;
-  if (hdrSize < p || hdrSize > len) throw corrupt("index record header size");
-  let off = hdrSize;
+  return compareRecordRange(payload, 0, payload.length, key, prefixResult);
+}
+
+/**
+ * {@link compareRecordToKey} for the record stored in bytes [start, end) of `buf` (e.g. a cell
+ * on a page), so the B-tree can compare without making a view per cell.
+ */
+export function compareRecordRange(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  key: SearchKey,
+  prefixResult = 0,
+): number {
+  const len = end - start;
+  const hdrSize = getVarintNumber(buf, start);
+  let p = start + varintResult.length;
+  if (hdrSize < p - start || hdrSize > len) throw corrupt("index record header size");
+  const hdrEnd = start + hdrSize;
+  let off = hdrEnd;
   const values = key.values;
   const n = values.length;
   for (let i = 0; i < n; i++) {
-    if (p >= hdrSize) return prefixResult; // record has fewer columns than the key
-    let t = payload[p];
+    if (p >= hdrEnd) return prefixResult; // record has fewer columns than the key
+    let t = buf[p];
     if (t < 0x80) {
       p++;
     } else {
-      t = getVarintNumber(payload, p);
+      t = getVarintNumber(buf, p);
       p += varintResult.length;
-      if (t < 0) throw corrupt("index record serial type");
+      if (t < 0 || p > hdrEnd) throw corrupt("index record serial type");
     }
     const size = t >= 12 ? (t - 12) >>> 1 : t === 7 || t === 6 ? 8 : t === 5 ? 6 : t > 4 ? 0 : t;
-    if (off + size > len || t === 10 || t === 11) throw corrupt("index record body");
-    const c = compareStored(payload, t, off, size, key, i);
+    if (off + size > end || t === 10 || t === 11) throw corrupt("index record body");
+    const c = compareStored(buf, t, off, size, key, i);
     if (c !== 0) return key.desc[i] ? -c : c;
     off += size;
   }
@@ -143,9 +203,15 @@ function compareStored(
       return x < y ? -1 : x > y ? 1 : 0;
     }
     case 2: {
-      const coll = key.collations[i];
-      const kb = key.utf8[i] as Uint8Array;
-      if (coll.compareBytes) return coll.compareBytes(buf, off, off + size, kb, 0, kb.length);
+      const coll = key.collations[i] ?? BINARY;
+      if (coll === BINARY || coll === NOCASE) {
+        const c = compareAscii(buf, off, off + size, k as string, coll === NOCASE);
+        if (c !== NOT_ASCII) return c;
+      }
+      if (coll.compareBytes) {
+        const kb = key.utf8(i);
+        return coll.compareBytes(buf, off, off + size, kb, 0, kb.length);
+      }
       return coll.compare(decodeUtf8(buf, off, off + size), k as string);
     }
   }
@@ -159,7 +225,10 @@ function compareStored(
  * the last entry <= k, `seekLE(keyComparator(k, 1))` the last entry < k.
  */
 export function keyComparator(key: SearchKey, prefixResult = 0): KeyComparator {
-  return (payload) => compareRecordToKey(payload, key, prefixResult);
+  const cmp: KeyComparator = (payload) =>
+    compareRecordRange(payload, 0, payload.length, key, prefixResult);
+  cmp.range = (buf, start, end) => compareRecordRange(buf, start, end, key, prefixResult);
+  return cmp;
 }
 
 /**

@@ -72,9 +72,30 @@ export function encodeRecordInto(
   return total;
 }
 
-/** Encodes `values` as a new record. */
+// Small records are carved out of shared 64 KiB slabs: a typed array of its own costs several
+// times more than encoding a typical row (a new ArrayBuffer each), a view of a slab does not.
+const SLAB_SIZE = 65536;
+const SLAB_MAX_RECORD = 4096;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
+/**
+ * Encodes `values` as a new record. The result may be a view into a buffer shared with other
+ * records (never overlapping them): use its byteOffset and length, not its whole buffer.
+ */
 export function encodeRecord(values: readonly SqlValue[]): Uint8Array {
-  const buf = new Uint8Array(prepare(values));
+  const total = prepare(values);
+  let buf: Uint8Array;
+  if (total > SLAB_MAX_RECORD) {
+    buf = new Uint8Array(total);
+  } else {
+    if (slabUsed + total > SLAB_SIZE) {
+      slab = new Uint8Array(SLAB_SIZE);
+      slabUsed = 0;
+    }
+    buf = slab.subarray(slabUsed, slabUsed + total);
+    slabUsed += total;
+  }
   writePrepared(values, buf, 0);
   return buf;
 }

@@ -57,6 +57,22 @@ Deno.test("varints round-trip at every length boundary, 64-bit two's complement"
   assertEquals([...buf.subarray(0, 9)], [255, 255, 255, 255, 255, 255, 255, 255, 255]);
 });
 
+Deno.test("a long varint may end exactly at the end of the page; past it is corruption", () => {
+  for (const v of [2n ** 53n + 1n, 2n ** 55n, -1n, 2n ** 62n]) {
+    const canon = typeof v === "bigint" && v >= -9007199254740991n && v <= 9007199254740991n
+      ? Number(v)
+      : v;
+    const n = varintSize(canon);
+    const page = new Uint8Array(20);
+    writeVarint(page, page.length - n, canon);
+    assertEquals(readVarint64(page, page.length - n), canon);
+    // The same bytes cut short by one: the varint runs off the page.
+    const cut = page.slice(0, page.length - 1);
+    const err = assertThrows(() => readVarint64(cut, page.length - n), SqliteError);
+    assertEquals(err.code, "SQLITE_CORRUPT");
+  }
+});
+
 Deno.test("local payload sizes follow SQLite's thresholds", () => {
   const g = new Geometry(4096);
   assertEquals([g.maxLocalTable, g.maxLocalIndex, g.minLocal], [4061, 1002, 489]);

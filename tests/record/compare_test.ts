@@ -101,10 +101,34 @@ Deno.test("compareRecordToKey equals comparing the decoded values", () => {
         const sk = new SearchKey(key, cs, ds);
         assertEquals(sign(compareRecordToKey(rec, sk, prefix)), expected);
         assertEquals(sign(keyComparator(sk, prefix)(rec)), expected);
+        // In place, as the B-tree compares cells: the record amid other bytes of a page.
+        const page = new Uint8Array(rec.length + 14).fill(0xa5);
+        page.set(rec, 5);
+        assertEquals(sign(keyComparator(sk, prefix).range!(page, 5, 5 + rec.length)), expected);
       },
     ),
     { seed: 42, numRuns: 3000 },
   );
+});
+
+Deno.test("TEXT keys compare like their UTF-8 bytes, ASCII or not, prefixes included", () => {
+  // A small alphabet makes shared prefixes, case-only differences and ASCII/non-ASCII
+  // boundaries common: the cases where comparing without encoding the key could go wrong.
+  const chars = ["a", "A", "b", "B", " ", "\x7f", "é", "É", "😀", "\uE000", "z"];
+  const text = fc.array(fc.constantFrom(...chars), { maxLength: 6 }).map((a) => a.join(""));
+  let nonZero = 0;
+  fc.assert(
+    fc.property(text, text, fc.constantFrom(BINARY, NOCASE, RTRIM), (stored, key, coll) => {
+      const expected = sign(compareValues(stored, key, coll));
+      if (expected !== 0) nonZero++;
+      const sk = new SearchKey([key], [coll]);
+      assertEquals(sign(compareRecordToKey(encodeRecord([stored]), sk, 0)), expected);
+      // Twice: the second comparison may use the key's cached UTF-8.
+      assertEquals(sign(compareRecordToKey(encodeRecord([stored]), sk, 0)), expected);
+    }),
+    { seed: 7, numRuns: 3000 },
+  );
+  assert(nonZero > 1000);
 });
 
 Deno.test("prefix results order entries for seeks", () => {

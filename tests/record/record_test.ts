@@ -12,6 +12,7 @@ import {
 import { Real, type SqlValue } from "../../src/record/value.ts";
 import { SqliteError } from "../../src/errors.ts";
 import { bigStmt, fromNode, sqliteRecords, valueArb } from "./oracle.ts";
+import { decodeUtf8 } from "../../src/record/utf8.ts";
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
@@ -160,5 +161,31 @@ Deno.test("malformed records throw SQLITE_CORRUPT, never TypeError", () => {
       }
     }),
     { seed: 42, numRuns: 2000 },
+  );
+});
+
+Deno.test("decodeUtf8 equals TextDecoder on any bytes, short (JS path) and long", () => {
+  const td = new TextDecoder();
+  // Mostly ASCII with some high bytes, so whole 8-byte chunks, tails, valid multi-byte
+  // sequences and invalid ones (replaced by U+FFFD) all occur, at both sides of the cutoff.
+  const byte = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 0x7f }) }, {
+    weight: 1,
+    arbitrary: fc.integer({ min: 0x80, max: 0xff }),
+  });
+  const valid = fc.string({ unit: "grapheme", maxLength: 20 }).map((s) => [
+    ...new TextEncoder().encode(s),
+  ]);
+  fc.assert(
+    fc.property(
+      fc.oneof(fc.array(byte, { maxLength: 70 }), valid),
+      fc.nat(3),
+      (bytes, pad) => {
+        const buf = new Uint8Array(bytes.length + 2 * pad).fill(0x41);
+        buf.set(bytes, pad);
+        const got = decodeUtf8(buf, pad, pad + bytes.length);
+        assertEquals(got, td.decode(new Uint8Array(bytes)));
+      },
+    ),
+    { seed: 11, numRuns: 3000 },
   );
 });
