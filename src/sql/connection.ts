@@ -242,7 +242,7 @@ export class Connection {
         if (!this.explicit) {
           throw new SqliteError("SQLITE_ERROR", "cannot commit - no transaction is active");
         }
-        pager.commit();
+        this.commitOrRollBack();
         this.explicit = false;
         this.savepoints.length = 0;
         this.leaveRead();
@@ -279,7 +279,7 @@ export class Connection {
         const sp = this.savepoints[i];
         this.savepoints.length = i;
         if (sp.startedTxn) {
-          pager.commit();
+          this.commitOrRollBack();
           this.explicit = false;
           this.leaveRead();
         } else {
@@ -302,6 +302,19 @@ export class Connection {
   private afterRollback(): void {
     this.btree.resetCursors();
     this.refreshCatalog();
+  }
+
+  /**
+   * COMMIT (or RELEASE of the outermost savepoint). As in SQLite's vdbeHalt, a commit that
+   * fails for any reason but SQLITE_BUSY (which may be retried) rolls the transaction back.
+   */
+  private commitOrRollBack(): void {
+    try {
+      this.pager.commit();
+    } catch (e) {
+      if (!(e instanceof SqliteError && e.code.startsWith("SQLITE_BUSY"))) this.rollbackAll();
+      throw e;
+    }
   }
 
   private rollbackAll(): void {
@@ -381,6 +394,15 @@ export class Connection {
 
   private failStatement(e: unknown, depth: number): void {
     const action = e instanceof ConstraintError ? e.action : "ABORT";
+    if (
+      this.explicit && e instanceof SqliteError &&
+      (e.code.startsWith("SQLITE_IOERR") || e.code === "SQLITE_NOMEM")
+    ) {
+      // SQLite's vdbeHalt: after an I/O error the whole transaction is rolled back, even
+      // for a read, since what the pager holds can no longer be trusted.
+      this.rollbackAll();
+      return;
+    }
     if (!this.pager.inWriteTransaction()) return;
     if (action === "ROLLBACK" || (!this.explicit && this.active <= 1)) {
       if (action === "FAIL" && !this.explicit) {
