@@ -618,6 +618,15 @@ class ExprCompiler {
     } else if (def.lazy && fns.length === 3) {
       const [c, a, b] = fns;
       fn = (env) => isTrue(c(env)) === true ? a(env) : b(env);
+    } else if (name === "length" && args[0].column && args[0].column.column >= 0) {
+      // length(column): counted on the record's bytes, without decoding the text.
+      const { source, column } = args[0].column;
+      const f0 = fns[0];
+      fn = (env) => {
+        const row = env.rows[source] as { storedLength?: (i: number) => number | undefined };
+        const n = row.storedLength?.(column);
+        return n !== undefined ? n : impl([f0(env)], env.ctx, collation);
+      };
     } else if (fns.length === 1) {
       const f0 = fns[0];
       fn = (env) => impl([f0(env)], env.ctx, collation);

@@ -48,6 +48,32 @@ export class CursorRow implements RowSource {
     return this.realAffinity[i] ? fromStorage(v, "REAL") : v;
   }
 
+  /**
+   * length() of column `i` counted on the stored bytes, as SQLite counts it (characters
+   * before the first NUL for TEXT, bytes for a BLOB); undefined for other values.
+   */
+  storedLength(i: number): number | undefined {
+    if (i === this.table.rowidAlias) return undefined;
+    if (!this.parsed) {
+      this.reader.reset(this.cursor!.payload());
+      this.parsed = true;
+    }
+    if (i >= this.reader.columnCount) return undefined;
+    const t = this.reader.serialType(i);
+    if (t < 12) return undefined;
+    const size = (t - 12) >>> 1;
+    if ((t & 1) === 0) return size;
+    const buf = this.reader.payload;
+    const end = this.reader.contentOffset(i) + size;
+    let p = this.reader.contentOffset(i);
+    let n = 0;
+    while (p < end && buf[p] !== 0) {
+      n++;
+      if (buf[p++] >= 0xc0) { while (p < end && (buf[p] & 0xc0) === 0x80) p++; }
+    }
+    return n;
+  }
+
   /** The current rowid. */
   rowid(): SqlValue {
     return this.id;

@@ -723,12 +723,20 @@ function compileCore(
     const source = k > 0 && plans[k].access.kind === "scan"
       ? materialised(env, k, cache)
       : visitRows(plans[k].access, btree, tables[k].root, env, view);
+    // The innermost level yields directly: a nested generator per row costs more than the
+    // row itself on a scan.
+    const last = k + 1 === n;
+    const final = whereFns[n];
     for (const r of source as Iterable<RowSource | Rowid>) {
       env.rows[k] = typeof r === "object" ? r : view;
       if (on && !on(env)) continue;
       matched = true;
       if (here && !here(env)) continue;
-      yield* loop(env, views, cache, k + 1);
+      if (last) {
+        if (!final || final(env)) yield;
+      } else {
+        yield* loop(env, views, cache, k + 1);
+      }
     }
     if (!matched && levels[k].left) {
       env.rows[k] = NULL_ROW;
