@@ -383,12 +383,7 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
   const sets: { column: number; fn: Evaluator }[] = [];
   for (const s of stmt.set) {
     if (s.columns.length !== 1) throw unsupported("row-value assignment");
-    const name = s.columns[0];
-    let i = table.columns.findIndex((c) => foldName(c.name) === foldName(name));
-    if (i < 0 && ["rowid", "oid", "_rowid_"].includes(foldName(name))) i = -1;
-    else if (i < 0) throw new SqliteError("SQLITE_ERROR", `no such column: ${name}`);
-    if (i === table.rowidAlias) i = -1;
-    sets.push({ column: i, fn: compileExpr(s.expr, scope, xo).fn });
+    sets.push({ column: columnIndex(table, s.columns[0]), fn: compileExpr(s.expr, scope, xo).fn });
   }
   const action = stmt.orAction;
   const returning = stmt.returning
