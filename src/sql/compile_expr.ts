@@ -84,6 +84,21 @@ function plain(fn: Evaluator, constant = false): Compiled {
   return { fn, affinity: null, collation: null, explicitCollation: false, constant };
 }
 
+/**
+ * An explicit COLLATE anywhere in an operand carries up to the enclosing expression, the
+ * first operand (in SQLite's order) that has one winning: `x = (y COLLATE NOCASE || z)`
+ * compares with NOCASE (SQLite's EP_Collate propagation).
+ */
+function inheritCollation(result: Compiled, operands: (Compiled | undefined)[]): Compiled {
+  if (result.explicitCollation) return result;
+  for (const o of operands) {
+    if (o?.explicitCollation) {
+      return { ...result, collation: o.collation, explicitCollation: true };
+    }
+  }
+  return result;
+}
+
 function isTrue(v: SqlValue): boolean | null {
   return ops.truthy(v);
 }
@@ -218,8 +233,10 @@ class ExprCompiler {
           column: depth === 0 ? { source, column } : undefined,
         };
       }
-      case "unary":
-        return this.unary(e.op, this.compile(e.expr, d));
+      case "unary": {
+        const c = this.compile(e.expr, d);
+        return inheritCollation(this.unary(e.op, c), [c]);
+      }
       case "binary":
         return this.binary(e, d);
       case "collate": {
@@ -227,10 +244,12 @@ class ExprCompiler {
         return { ...inner, collation: checkCollation(e.collation), explicitCollation: true };
       }
       case "isNull": {
-        const f = this.compile(e.expr, d).fn;
-        return e.not
-          ? plain((env) => f(env) !== null ? 1 : 0)
-          : plain((env) => f(env) === null ? 1 : 0);
+        const c = this.compile(e.expr, d);
+        const f = c.fn;
+        return inheritCollation(
+          e.not ? plain((env) => f(env) !== null ? 1 : 0) : plain((env) => f(env) === null ? 1 : 0),
+          [c],
+        );
       }
       case "between":
         return this.between(e.not, e.expr, e.low, e.high, d);
@@ -239,7 +258,8 @@ class ExprCompiler {
       case "like":
         return this.like(e.op, e.not, e.expr, e.pattern, e.escape, d);
       case "cast": {
-        const f = this.compile(e.expr, d).fn;
+        const inner = this.compile(e.expr, d);
+        const f = inner.fn;
         const aff = affinityOf(e.type);
         const conv = aff === "INTEGER"
           ? castToInteger
@@ -253,8 +273,9 @@ class ExprCompiler {
         return {
           fn: (env) => conv(f(env)),
           affinity: aff,
-          collation: null,
-          explicitCollation: false,
+          // SQLite looks through CAST for a collation (sqlite3ExprCollSeq).
+          collation: inner.collation,
+          explicitCollation: inner.explicitCollation,
         };
       }
       case "case":
@@ -418,6 +439,10 @@ class ExprCompiler {
     }
     const l = this.compile(e.left, d);
     const r = this.compile(e.right, d);
+    return inheritCollation(this.binaryOf(e, l, r), [l, r]);
+  }
+
+  private binaryOf(e: BinaryExpr, l: Compiled, r: Compiled): Compiled {
     const lf = l.fn;
     const rf = r.fn;
     const constant = l.constant && r.constant;
@@ -483,8 +508,14 @@ class ExprCompiler {
 
   private between(not: boolean, x: Expr, lo: Expr, hi: Expr, d: number): Compiled {
     const xc = this.compile(x, d);
-    const ge = comparison(">=", xc, this.compile(lo, d));
-    const le = comparison("<=", xc, this.compile(hi, d));
+    const loc = this.compile(lo, d);
+    const hic = this.compile(hi, d);
+    const ge = comparison(">=", xc, loc);
+    const le = comparison("<=", xc, hic);
+    return inheritCollation(this.betweenOf(not, ge, le), [xc, loc, hic]);
+  }
+
+  private betweenOf(not: boolean, ge: Evaluator, le: Evaluator): Compiled {
     return plain((env) => {
       const a = ge(env);
       if (a === 0) return not ? 1 : 0;
