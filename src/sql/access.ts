@@ -24,6 +24,9 @@ const MIN_I64 = -9223372036854775808n;
 /** The rowid equal to `v`, or undefined when no rowid can equal it. */
 export function exactRowid(v: SqlValue): Rowid | undefined {
   if (typeof v === "bigint") return v;
+  // A REAL becomes a rowid only when it is integral and within +-2^51 (sqlite3RealSameAsInt):
+  // WHERE rowid = -9.2e18 finds nothing in SQLite even though -2^63 compares equal.
+  if (v instanceof Real && Math.abs(v.value) >= 2251799813685248) return undefined;
   const n = typeof v === "number" ? v : v instanceof Real ? v.value : undefined;
   if (n === undefined || !Number.isInteger(n)) return undefined;
   if (Number.isSafeInteger(n)) return n === 0 ? 0 : n;

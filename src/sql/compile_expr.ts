@@ -533,19 +533,23 @@ class ExprCompiler {
     const aff = xc.affinity === "BLOB" ? null : xc.affinity;
     const coll = builtinCollation(xc.collation ?? "BINARY")!;
     const xf = withAffinity(xc.fn, aff);
-    const items = list.map((item) => withAffinity(this.compile(item, d).fn, aff));
-    return plain((env) => {
-      const v = xf(env);
-      if (v === null) return null;
-      let sawNull = false;
-      for (let i = 0; i < items.length; i++) {
-        const w = items[i](env);
-        if (w === null) sawNull = true;
-        else if (compareValues(v, w, coll) === 0) return not ? 0 : 1;
-      }
-      if (sawNull) return null;
-      return not ? 1 : 0;
-    });
+    const itemsC = list.map((item) => this.compile(item, d));
+    const items = itemsC.map((c) => withAffinity(c.fn, aff));
+    return inheritCollation(
+      plain((env) => {
+        const v = xf(env);
+        if (v === null) return null;
+        let sawNull = false;
+        for (let i = 0; i < items.length; i++) {
+          const w = items[i](env);
+          if (w === null) sawNull = true;
+          else if (compareValues(v, w, coll) === 0) return not ? 0 : 1;
+        }
+        if (sawNull) return null;
+        return not ? 1 : 0;
+      }),
+      [xc, ...itemsC],
+    );
   }
 
   private like(
@@ -584,23 +588,32 @@ class ExprCompiler {
 
   private caseExpr(e: Extract<Expr, { kind: "case" }>, d: number): Compiled {
     const base = e.operand ? this.compile(e.operand, d) : undefined;
+    const operands: (Compiled | undefined)[] = [base];
     const whens = e.whens.map((w) => {
+      const wc = this.compile(w.when, d);
       let test: Condition;
       if (base) {
-        const eq = comparison("=", base, this.compile(w.when, d));
+        const eq = comparison("=", base, wc);
         test = (env) => eq(env) === 1;
       } else {
         test = this.condition(w.when, d);
       }
-      return { test, then: this.compile(w.then, d).fn };
+      const then = this.compile(w.then, d);
+      operands.push(wc, then);
+      return { test, then: then.fn };
     });
-    const els = e.else ? this.compile(e.else, d).fn : undefined;
-    return plain((env) => {
-      for (let i = 0; i < whens.length; i++) {
-        if (whens[i].test(env)) return whens[i].then(env);
-      }
-      return els ? els(env) : null;
-    });
+    const elseC = e.else ? this.compile(e.else, d) : undefined;
+    operands.push(elseC);
+    const els = elseC?.fn;
+    return inheritCollation(
+      plain((env) => {
+        for (let i = 0; i < whens.length; i++) {
+          if (whens[i].test(env)) return whens[i].then(env);
+        }
+        return els ? els(env) : null;
+      }),
+      operands,
+    );
   }
 
   private func(e: FunctionExpr, d: number): Compiled {

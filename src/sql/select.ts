@@ -657,7 +657,25 @@ function compileCore(
     core.having,
     ...(sel.orderBy ?? []).map((o) => o.expr),
   ], true);
-  const bareColumns = needed.some((x) => x === "all" || x.size > 0);
+  // Any column (the rowid too) read after grouping means groups keep a copy of a row.
+  let bareColumns = needed.some((x) => x === "all" || x.size > 0);
+  for (
+    const e of [
+      ...items.map((i) => i.expr),
+      core.having,
+      ...(sel.orderBy ?? []).map((o) => o.expr),
+    ]
+  ) {
+    if (!e || bareColumns) continue;
+    walkOutsideAggregates(e, (x) => {
+      if (x.kind !== "column") return;
+      try {
+        if (scope.resolve(x.table, x.name)?.depth === 0) bareColumns = true;
+      } catch {
+        bareColumns = true;
+      }
+    });
+  }
   const outFns = outputs.map((o) => o.compiled.fn);
   const nOut = outFns.length;
 

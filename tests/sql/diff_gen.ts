@@ -134,9 +134,12 @@ class ExprGen {
       case 2:
         return String(r.int(1000000) - 500000);
       case 3:
+        // Below 2^51: once a rowid is 2^63-1 the next one is random (SQLite's choice and ours
+        // differ), and SQLite's rowid seeks refuse REALs from 2^51 up although they compare
+        // equal, so results would depend on the join order. (Extremes: tests/eval.)
         return r.pick([
-          "9223372036854775807",
-          "-9223372036854775808",
+          "1125899906842624",
+          "-1125899906842623",
           "4294967296",
           "281474976710656",
         ]);
