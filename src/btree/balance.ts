@@ -409,27 +409,12 @@ export function balanceQuick(
   newCell: Uint8Array,
 ): void {
   const leafPg = path.pgno[d];
-  const parentPg = path.pgno[d - 1];
   const leaf = pager.getPage(leafPg);
   const n = cellCount(leaf, 0);
   const off = checkedCellOffset(leaf, 0, n - 1, leafPg, geo.usable);
   parseCell(leaf, off, TABLE_LEAF, geo, leafPg);
   const div = tableInteriorCell(leafPg, cell.rowid);
-  const newPg = allocatePage(pager);
-  buildPage(pager.getPageForWrite(newPg), 0, TABLE_LEAF, [newCell], 0, geo.usable);
-  const phdr = headerOffset(parentPg);
-  const pbuf = pager.getPageForWrite(parentPg);
-  const pn = cellCount(pbuf, phdr);
-  if (insertCell(pbuf, phdr, pn, div, parentPg, geo)) {
-    put4(pbuf, phdr + 8, newPg);
-    return;
-  }
-  const parent = readNode(pager, geo, parentPg, true);
-  parent.cells.push(div);
-  parent.right = newPg;
-  path.idx[d - 1] = parent.cells.length;
-  path.pgno[d] = newPg;
-  updateNode(pager, geo, path, d - 1, parent);
+  appendRightLeaf(pager, geo, path, d, TABLE_LEAF, newCell, div);
 }
 
 /**
@@ -446,7 +431,6 @@ export function balanceQuickIndex(
   newCell: Uint8Array,
 ): void {
   const leafPg = path.pgno[d];
-  const parentPg = path.pgno[d - 1];
   const leaf = pager.getPageForWrite(leafPg);
   const n = cellCount(leaf, 0);
   const off = checkedCellOffset(leaf, 0, n - 1, leafPg, geo.usable);
@@ -455,8 +439,25 @@ export function balanceQuickIndex(
   // The divider takes over the key's overflow chain, if any.
   const div = leafToInterior(leafPg, leaf.subarray(off, off + size), geo);
   dropCell(leaf, 0, n - 1, size, leafPg, geo.usable);
+  appendRightLeaf(pager, geo, path, d, INDEX_LEAF, newCell, div);
+}
+
+/**
+ * The shared end of the quick balances: `newCell` alone on a new right-most leaf, `div` added
+ * to the parent in front of it (rebalancing the parent only when the divider does not fit).
+ */
+function appendRightLeaf(
+  pager: Pager,
+  geo: Geometry,
+  path: Path,
+  d: number,
+  leafType: number,
+  newCell: Uint8Array,
+  div: Uint8Array,
+): void {
+  const parentPg = path.pgno[d - 1];
   const newPg = allocatePage(pager);
-  buildPage(pager.getPageForWrite(newPg), 0, INDEX_LEAF, [newCell], 0, geo.usable);
+  buildPage(pager.getPageForWrite(newPg), 0, leafType, [newCell], 0, geo.usable);
   const phdr = headerOffset(parentPg);
   const pbuf = pager.getPageForWrite(parentPg);
   const pn = cellCount(pbuf, phdr);
@@ -464,7 +465,7 @@ export function balanceQuickIndex(
     put4(pbuf, phdr + 8, newPg);
     return;
   }
-  const parent = readNode(pager, geo, parentPg, false);
+  const parent = readNode(pager, geo, parentPg, leafType === TABLE_LEAF);
   parent.cells.push(div);
   parent.right = newPg;
   path.idx[d - 1] = parent.cells.length;

@@ -6,7 +6,7 @@
  */
 
 import { comparatorFactory } from "./index_keys.ts";
-import type { BTreeApi, IndexCursor, Rowid, TableCursor } from "../btree/types.ts";
+import type { BTreeApi, Rowid, TableCursor } from "../btree/types.ts";
 import { corrupt } from "../errors.ts";
 import { fromStorage } from "../record/affinity.ts";
 import { builtinCollation, type Collation } from "../record/collation.ts";
@@ -263,5 +263,3 @@ function keyRange(
   }
   return { start, end };
 }
-
-export type { IndexCursor };

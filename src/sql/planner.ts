@@ -6,9 +6,8 @@
  * @module
  */
 
-import { affinityOf, comparisonAffinity } from "../record/affinity.ts";
+import { affinityOf, applyComparisonAffinity, comparisonAffinity } from "../record/affinity.ts";
 import type { Affinity } from "../record/affinity.ts";
-import type { SqlValue } from "../record/value.ts";
 import type { IndexInfo, TableInfo } from "../schema/types.ts";
 import type { Expr } from "./ast.ts";
 import { walk } from "./walk.ts";
@@ -98,12 +97,7 @@ export function conjuncts(e: Expr | undefined, out: Expr[] = []): Expr[] {
 function converted(c: Compiled, aff: Affinity | null): Evaluator {
   const f = c.fn;
   if (aff === null || aff === "BLOB") return f;
-  return (env) => applyAff(f(env), aff);
-}
-
-import { applyComparisonAffinity } from "../record/affinity.ts";
-function applyAff(v: SqlValue, aff: Affinity): SqlValue {
-  return applyComparisonAffinity(v, aff);
+  return (env) => applyComparisonAffinity(f(env), aff);
 }
 
 /** The collation of `left op right`: explicit left, explicit right, then left's, right's. */
