@@ -27,17 +27,36 @@ interface CleanEntry {
 }
 
 /**
+ * Most buffers kept for reuse between two {@link PageCache.recycle} calls. A transaction that
+ * evicts more (a long scan) lets the rest go to the GC, so the kept ones stay a small,
+ * bounded amount of memory.
+ */
+const MAX_RETIRED = 64;
+
+/**
  * Cached page buffers by page number.
  *
  * Clean pages are replaced by CLOCK (second chance), an approximation of LRU: a hit only
  * sets a flag, where exact LRU re-inserted the page into the Map on every hit - the most
  * frequent pager operation, several per statement.
+ *
+ * Buffers that leave the cache are reused, but not at once: B-tree cursors and callers of
+ * getPage hold page buffers without telling the pager when they let go, so a buffer that
+ * leaves is only *retired*. The pager calls {@link recycle} when its read transaction ends -
+ * then no cursor is open and nothing holds a page - and retired buffers become free ones
+ * that {@link take} hands out for the next cache misses. Why: a fresh buffer per miss made
+ * point lookups allocate a page each, which both cost time and let V8's heap and external
+ * memory grow far past the cache size (issue 6's memory bound).
  */
 export class PageCache {
   /** Clean pages; Map order is the clock (the hand is at the first entry). */
   readonly #clean = new Map<number, CleanEntry>();
   readonly #dirty = new Map<number, Uint8Array>();
   #capacity: number;
+  /** Buffers that left the cache in this transaction; someone may still read them. */
+  #retired: Uint8Array[] = [];
+  /** Buffers nobody holds, ready for reuse. */
+  #free: Uint8Array[] = [];
 
   /** Creates a cache holding up to `capacity` pages (dirty ones may exceed it). */
   constructor(capacity: number) {
@@ -82,15 +101,63 @@ export class PageCache {
 
   /** Adds a clean page (evicting the least recently used clean pages over the bound). */
   putClean(pgno: number, buf: Uint8Array): void {
-    this.#clean.delete(pgno);
+    const old = this.#clean.get(pgno);
+    if (old !== undefined) {
+      this.#clean.delete(pgno);
+      if (old.buf !== buf) this.#retire(old.buf);
+    }
     this.#clean.set(pgno, { buf, ref: false });
     this.#evict();
   }
 
   /** Makes `buf` the dirty buffer of `pgno` (moving it out of the clean set). */
   putDirty(pgno: number, buf: Uint8Array): void {
-    this.#clean.delete(pgno);
+    const old = this.#clean.get(pgno);
+    if (old !== undefined) {
+      this.#clean.delete(pgno);
+      if (old.buf !== buf) this.#retire(old.buf);
+    }
+    const d = this.#dirty.get(pgno);
+    if (d !== undefined && d !== buf) this.#retire(d);
     this.#dirty.set(pgno, buf);
+  }
+
+  /** Turns dirty page `pgno` clean again, keeping its buffer (a rollback restored it). */
+  undirty(pgno: number): void {
+    const buf = this.#dirty.get(pgno);
+    if (buf === undefined) return;
+    this.#dirty.delete(pgno);
+    this.#clean.set(pgno, { buf, ref: false });
+    this.#evict();
+  }
+
+  /**
+   * A free buffer of `size` bytes with stale contents, or undefined. Only buffers retired
+   * before the last {@link recycle} are handed out.
+   */
+  take(size: number): Uint8Array | undefined {
+    const free = this.#free;
+    while (free.length > 0) {
+      const b = free.pop()!;
+      if (b.byteLength === size) return b;
+    }
+    return undefined;
+  }
+
+  /**
+   * Declares that nothing outside the cache holds a page buffer any more (the pager's read
+   * transaction ended): retired buffers become free.
+   */
+  recycle(): void {
+    const r = this.#retired;
+    if (r.length === 0) return;
+    const free = this.#free;
+    for (let i = 0; i < r.length && free.length < MAX_RETIRED; i++) free.push(r[i]);
+    r.length = 0;
+  }
+
+  #retire(buf: Uint8Array): void {
+    if (this.#retired.length < MAX_RETIRED) this.#retired.push(buf);
   }
 
   /** Page numbers of the dirty pages, ascending. */
@@ -107,18 +174,28 @@ export class PageCache {
 
   /** Forgets `pgno`. */
   drop(pgno: number): void {
-    this.#clean.delete(pgno);
-    this.#dirty.delete(pgno);
+    const c = this.#clean.get(pgno);
+    if (c !== undefined) {
+      this.#clean.delete(pgno);
+      this.#retire(c.buf);
+    }
+    const d = this.#dirty.get(pgno);
+    if (d !== undefined) {
+      this.#dirty.delete(pgno);
+      this.#retire(d);
+    }
   }
 
   /** Forgets every page above `pgno`. */
   dropAbove(pgno: number): void {
-    for (const k of [...this.#clean.keys()]) if (k > pgno) this.#clean.delete(k);
-    for (const k of [...this.#dirty.keys()]) if (k > pgno) this.#dirty.delete(k);
+    for (const k of [...this.#clean.keys()]) if (k > pgno) this.drop(k);
+    for (const k of [...this.#dirty.keys()]) if (k > pgno) this.drop(k);
   }
 
   /** Forgets every page. */
   clear(): void {
+    for (const e of this.#clean.values()) this.#retire(e.buf);
+    for (const b of this.#dirty.values()) this.#retire(b);
     this.#clean.clear();
     this.#dirty.clear();
   }
@@ -135,8 +212,9 @@ export class PageCache {
         if (e.ref) {
           e.ref = false;
           clean.set(k, e);
-        } else if (clean.size <= room) {
-          break;
+        } else {
+          this.#retire(e.buf);
+          if (clean.size <= room) break;
         }
       }
     }

@@ -333,7 +333,8 @@ export class PagerImpl implements Pager {
 
   /** Reads a page from the disk: from its WAL frame in the snapshot, else the database file. */
   #load(pgno: number): Uint8Array {
-    const buf = this.#newPage();
+    const reused = this.#cache.take(this.#pageSize);
+    const buf = reused ?? this.#newPage();
     if (this.#wal !== null) {
       const frame = this.#wal.frameFor(pgno);
       if (frame > 0) {
@@ -342,7 +343,9 @@ export class PagerImpl implements Pager {
       }
     }
     // Past the end of the file but within the page count reads as zeros, as in SQLite.
-    if (pgno <= this.#dbPages) this.#db.read(buf, (pgno - 1) * this.#pageSize);
+    let got = 0;
+    if (pgno <= this.#dbPages) got = this.#db.read(buf, (pgno - 1) * this.#pageSize);
+    if (reused !== undefined && got < buf.length) buf.fill(0, Math.max(got, 0));
     return buf;
   }
 
@@ -350,9 +353,11 @@ export class PagerImpl implements Pager {
    * A zero-filled page buffer: a view into a shared slab of {@link SLAB_BYTES}. Why: a
    * `new Uint8Array(pageSize)` per cache miss costs ~1.5 us (a backing store of its own,
    * zeroed, registered as external memory) plus GC and malloc churn, and a scan misses on
-   * every page. Buffers are never reused - B-tree cursors keep page buffers across steps
-   * and nothing tells the pager when they let go - so a slab is freed by the GC once every
-   * page of it is unreferenced; small slabs bound what one long-lived page can pin.
+   * every page. Within a transaction buffers are never reused - B-tree cursors keep page
+   * buffers across steps and nothing tells the pager when they let go - so a slab is freed
+   * by the GC once every page of it is unreferenced; small slabs bound what one long-lived
+   * page can pin. Between transactions the cache recycles the buffers it let go (see
+   * PageCache), so most misses need no new buffer at all.
    */
   #newPage(): Uint8Array {
     const ps = this.#pageSize;
@@ -395,6 +400,9 @@ export class PagerImpl implements Pager {
       if (this.#writing) this.rollback();
     } finally {
       this.#reading = false;
+      // Nothing holds a page buffer between transactions (cursors are closed), so the ones
+      // that left the cache may be reused now.
+      this.#cache.recycle();
       // In WAL mode the SHARED lock lasts until close (see the module notes).
       if (this.#wal !== null) this.#wal.endRead(this);
       else this.#db.unlock(LockLevel.NONE);
@@ -1050,11 +1058,12 @@ export class PagerImpl implements Pager {
     for (const pgno of this.#cache.dirtyPages()) {
       const buf = this.#cache.get(pgno)!;
       const orig = this.#originals.get(pgno);
-      this.#cache.drop(pgno);
       if (orig !== undefined) {
         // Restore in place: callers may still hold this buffer from getPage.
         buf.set(orig);
-        this.#cache.putClean(pgno, buf);
+        this.#cache.undirty(pgno);
+      } else {
+        this.#cache.drop(pgno);
       }
     }
     this.#pageCount = this.#origSize;
