@@ -30,17 +30,19 @@ import {
 } from "./cell.ts";
 import { freeOverflow, overflowPageCount, readOverflow, writeOverflow } from "./overflow.ts";
 import {
+  beginCellScope,
   cellCount,
   checkedCellOffset,
   contentStart,
   dropCell,
+  endCellScope,
   freeBytes,
   insertCell,
   readCells,
   rightChild,
 } from "./page.ts";
 import type { IndexCursor, KeyComparator, Rowid, TableCursor } from "./types.ts";
-import { readVarint64, varintSize, writeVarint } from "./varint.ts";
+import { readVarint, readVarint64, varintLength, varintSize, writeVarint } from "./varint.ts";
 
 /** SQLite's BTCURSOR_MAX_DEPTH: deeper trees are treated as corrupt. */
 export const MAX_DEPTH = 20;
@@ -58,6 +60,8 @@ export interface CursorHost {
   prepareWrite(root: number, except: CursorBase | null): void;
   /** Forgets a closed cursor. */
   unregister(c: CursorBase): void;
+  /** Lets the pager reuse page buffers no cursor holds (see BTreeImpl.recyclePages). */
+  recyclePages(): void;
 }
 
 const enum State {
@@ -119,6 +123,8 @@ export abstract class CursorBase {
   protected readonly bufs: Uint8Array[];
   protected state: State = State.Invalid;
   protected closed = false;
+  /** Where the host keeps this cursor in its list of open cursors (its bookkeeping). */
+  slot = -1;
 
   constructor(host: CursorHost, root: number, isTable: boolean) {
     this.host = host;
@@ -300,6 +306,7 @@ export abstract class CursorBase {
   /** Moves to the first entry; false when the tree is empty. */
   first(): boolean {
     this.checkOpen();
+    if (this.pager.retiredCount) this.host.recyclePages();
     this.state = State.Invalid;
     this.moveToRoot();
     this.idxs[0] = 0;
@@ -310,6 +317,7 @@ export abstract class CursorBase {
   /** Moves to the last entry; false when the tree is empty. */
   last(): boolean {
     this.checkOpen();
+    if (this.pager.retiredCount) this.host.recyclePages();
     this.state = State.Invalid;
     this.moveToRoot();
     if (this.leaves[0]) {
@@ -323,6 +331,8 @@ export abstract class CursorBase {
 
   /** Moves to the next entry; false (and EOF) past the last one. */
   next(): boolean {
+    // A scan in one long transaction would otherwise leave every page it passed to the GC.
+    if (this.pager.retiredCount) this.host.recyclePages();
     if (this.state === State.RequireSeek) this.restore();
     if (this.state === State.Missed) {
       if (this.depth < 0) {
@@ -341,6 +351,7 @@ export abstract class CursorBase {
 
   /** Moves to the previous entry; false (and EOF) before the first one. */
   prev(): boolean {
+    if (this.pager.retiredCount) this.host.recyclePages();
     if (this.state === State.RequireSeek) this.restore();
     if (this.state === State.Missed) {
       if (this.depth < 0) return this.last();
@@ -415,6 +426,17 @@ export abstract class CursorBase {
     return cell.payloadSize;
   }
 
+  /** True when `buf` is one of the pages on this cursor's stack. */
+  holds(buf: Uint8Array): boolean {
+    const bufs = this.bufs;
+    for (let d = 0; d < MAX_DEPTH; d++) {
+      const b = bufs[d];
+      if (b === undefined) return false;
+      if (b === buf) return true;
+    }
+    return false;
+  }
+
   /** Forgets the position (releases page references). */
   close(): void {
     if (this.closed) return;
@@ -464,9 +486,15 @@ export abstract class CursorBase {
       balanceQuickIndex(this.pager, this.geo, this.pathTo(d), d, c);
       return;
     }
-    const cells = readCells(buf, hdr, pgno, this.geo);
-    cells.splice(i, 0, c);
-    updateNode(this.pager, this.geo, this.pathTo(d), d, { type, cells, right: 0 });
+    // Cells read while balancing are copied into pages before updateNode returns.
+    const mark = beginCellScope();
+    try {
+      const cells = readCells(buf, hdr, pgno, this.geo);
+      cells.splice(i, 0, c);
+      updateNode(this.pager, this.geo, this.pathTo(d), d, { type, cells, right: 0 });
+    } finally {
+      endCellScope(mark);
+    }
   }
 
   /**
@@ -519,13 +547,18 @@ export abstract class CursorBase {
       const buf = this.pager.getPageForWrite(pgno);
       dropCell(buf, hdr, i, size, pgno, usable);
       if (d > 0 && isUnderfull(freeBytes(buf, hdr, pgno, usable), usable)) {
-        updateNode(
-          this.pager,
-          this.geo,
-          this.pathTo(d),
-          d,
-          readNode(this.pager, this.geo, pgno, this.isTable),
-        );
+        const mark = beginCellScope();
+        try {
+          updateNode(
+            this.pager,
+            this.geo,
+            this.pathTo(d),
+            d,
+            readNode(this.pager, this.geo, pgno, this.isTable),
+          );
+        } finally {
+          endCellScope(mark);
+        }
       }
     } else {
       // An interior index entry: replace it by its predecessor, the last entry of the leaf
@@ -625,7 +658,13 @@ export class TableCursorImpl extends CursorBase implements TableCursor {
       const pgno = this.pgnos[d];
       let lo = 0;
       let hi = this.ncells[d];
+      // Appends (new rowids above all others) are the common insert: one probe of the last
+      // cell per level sends them right, instead of a binary search.
       if (this.leaves[d]) {
+        if (hi > 0 && leafRowid(buf, checkedCellOffset(buf, hdr, hi - 1, pgno, usable)) < r) {
+          this.idxs[d] = hi;
+          return false;
+        }
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
           if (leafRowid(buf, checkedCellOffset(buf, hdr, mid, pgno, usable)) < r) lo = mid + 1;
@@ -637,6 +676,9 @@ export class TableCursorImpl extends CursorBase implements TableCursor {
           return !(k > r);
         }
         return false;
+      }
+      if (hi > 0 && readVarint64(buf, checkedCellOffset(buf, hdr, hi - 1, pgno, usable) + 4) < r) {
+        lo = hi;
       }
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
@@ -658,12 +700,14 @@ export class TableCursorImpl extends CursorBase implements TableCursor {
   /** Moves to the entry with this rowid; true if it exists, else to the next larger entry or EOF. */
   seek(rowid: Rowid): boolean {
     this.checkOpen();
+    if (this.pager.retiredCount) this.host.recyclePages();
     return this.seekInternal(canonical(rowid));
   }
 
   /** Moves to the first entry with rowid >= `rowid`; false (EOF) when none. */
   seekGE(rowid: Rowid): boolean {
     this.checkOpen();
+    if (this.pager.retiredCount) this.host.recyclePages();
     this.seekInternal(canonical(rowid));
     return this.state === State.Valid;
   }
@@ -671,6 +715,7 @@ export class TableCursorImpl extends CursorBase implements TableCursor {
   /** Moves to the last entry with rowid <= `rowid`; false (EOF) when none. */
   seekLE(rowid: Rowid): boolean {
     this.checkOpen();
+    if (this.pager.retiredCount) this.host.recyclePages();
     if (this.seekInternal(canonical(rowid))) return true;
     if (this.state === State.Valid) return this.prev();
     return this.last();
@@ -705,6 +750,23 @@ export class TableCursorImpl extends CursorBase implements TableCursor {
     const c = this.buildCell(TABLE_LEAF, r, payload);
     this.insertAt(d, c);
     this.depth = -1;
+  }
+
+  /** Inserts the row unless one with this rowid exists (then returns false, writing nothing). */
+  insertNew(rowid: Rowid, payload: Uint8Array): boolean {
+    this.checkOpen();
+    // This replaces a seek, which lets the pager reuse buffers (see seek()).
+    if (this.pager.retiredCount) this.host.recyclePages();
+    const r = canonical(rowid);
+    this.host.prepareWrite(this.root, this);
+    this.state = State.Invalid;
+    if (this.descend(r)) {
+      this.depth = -1;
+      return false;
+    }
+    this.insertAt(this.depth, this.buildCell(TABLE_LEAF, r, payload));
+    this.depth = -1;
+    return true;
   }
 }
 
@@ -783,8 +845,23 @@ export class IndexCursorImpl extends CursorBase implements IndexCursor {
     const hdr = this.hdrs[d];
     const pgno = this.pgnos[d];
     const off = checkedCellOffset(buf, hdr, i, pgno, this.geo.usable);
-    parseCell(buf, off, buf[hdr], this.geo, pgno);
     const range = cmp.range;
+    if (range !== undefined) {
+      // Only the payload's place is needed (most probes of an insert or seek), so the cell is
+      // not parsed in full: [child pointer,] payload size, payload.
+      const p = this.leaves[d] ? off : off + 4;
+      let n = buf[p];
+      let q = p + 1;
+      if (n >= 0x80) {
+        n = readVarint(buf, p);
+        q = p + varintLength;
+      }
+      if (n <= this.geo.maxLocalIndex) {
+        if (q + n > this.geo.usable) throw corrupt(`page ${pgno}: cell extends past page end`);
+        return range(buf, q, q + n);
+      }
+    }
+    parseCell(buf, off, buf[hdr], this.geo, pgno);
     if (range !== undefined && cell.overflow === 0) {
       return range(buf, cell.payloadOff, cell.payloadOff + cell.local);
     }
@@ -813,6 +890,7 @@ export class IndexCursorImpl extends CursorBase implements IndexCursor {
   /** Moves to the first entry for which `cmp(entry) >= 0`; false (EOF) when none. */
   seekGE(cmp: KeyComparator): boolean {
     this.checkOpen();
+    if (this.pager.retiredCount) this.host.recyclePages();
     this.state = State.Invalid;
     this.seekGEInternal(cmp);
     return this.isOn();
@@ -821,6 +899,7 @@ export class IndexCursorImpl extends CursorBase implements IndexCursor {
   /** Moves to the last entry for which `cmp(entry) <= 0`; false (EOF) when none. */
   seekLE(cmp: KeyComparator): boolean {
     this.checkOpen();
+    if (this.pager.retiredCount) this.host.recyclePages();
     this.state = State.Invalid;
     this.moveToRoot();
     for (;;) {

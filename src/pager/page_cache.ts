@@ -146,14 +146,25 @@ export class PageCache {
 
   /**
    * Declares that nothing outside the cache holds a page buffer any more (the pager's read
-   * transaction ended): retired buffers become free.
+   * transaction ended), or nothing but the buffers `inUse` names (cursor stacks, between
+   * cursor steps): the other retired buffers become free.
    */
-  recycle(): void {
+  recycle(inUse?: (buf: Uint8Array) => boolean): void {
     const r = this.#retired;
     if (r.length === 0) return;
     const free = this.#free;
-    for (let i = 0; i < r.length && free.length < MAX_RETIRED; i++) free.push(r[i]);
-    r.length = 0;
+    let kept = 0;
+    for (let i = 0; i < r.length; i++) {
+      const b = r[i];
+      if (inUse !== undefined && inUse(b)) r[kept++] = b;
+      else if (free.length < MAX_RETIRED) free.push(b);
+    }
+    r.length = kept;
+  }
+
+  /** Buffers retired and not yet recycled. */
+  get retiredCount(): number {
+    return this.#retired.length;
   }
 
   #retire(buf: Uint8Array): void {

@@ -375,6 +375,14 @@ export class PagerImpl implements Pager {
     this.#beginRead(true);
   }
 
+  get retiredCount(): number {
+    return this.#cache.retiredCount;
+  }
+
+  recycle(inUse: (buf: Uint8Array) => boolean): void {
+    this.#cache.recycle(inUse);
+  }
+
   /** beginRead; `wait` = retry the SHARED lock for the busy timeout. */
   #beginRead(wait: boolean): void {
     if (this.#closed) throw misuse("pager is closed");

@@ -14,8 +14,10 @@ export type SynchronousLevel = "off" | "normal" | "full" | "extra";
  *
  * Page numbers start at 1. Page 1 begins with the 100-byte database header.
  * A buffer returned by {@link Pager.getPage} is the cached page itself: the caller must not
- * modify it, and it stays the same object until the page is evicted; a buffer returned by
- * {@link Pager.getPageForWrite} may be modified until the transaction ends.
+ * modify it; a buffer returned by {@link Pager.getPageForWrite} may be modified until the
+ * transaction ends. A buffer keeps its page's bytes while the read transaction lasts, unless
+ * the caller lets the pager reuse buffers earlier through {@link Pager.recycle}: then a buffer
+ * stays valid only while `inUse` says it is held.
  */
 export interface Pager {
   /** Page size in bytes (512..65536). */
@@ -53,4 +55,13 @@ export interface Pager {
   rollbackToSavepoint(depth: number): void;
   /** Closes the files (rolls back an open write transaction first). */
   close(): void;
+  /** How many buffers have left the cache and wait to be reused (optional: 0 if absent). */
+  readonly retiredCount?: number;
+  /**
+   * Lets the pager reuse the page buffers that left its cache, except those `inUse` says are
+   * still held. The caller promises that nothing else references a page buffer obtained
+   * earlier in this transaction (the B-tree calls it between cursor operations, when only
+   * cursor stacks hold pages).
+   */
+  recycle?(inUse: (buf: Uint8Array) => boolean): void;
 }
