@@ -267,6 +267,16 @@ export class PagerImpl implements Pager {
     this.#autoCheckpoint = Math.trunc(n);
   }
 
+  /** PRAGMA busy_timeout: milliseconds a busy lock is retried (the `timeout` option). */
+  get busyTimeout(): number {
+    return this.#timeout;
+  }
+
+  /** Sets PRAGMA busy_timeout (negative means 0, as in sqlite3_busy_timeout). */
+  setBusyTimeout(ms: number): void {
+    this.#timeout = Math.max(0, Math.trunc(ms));
+  }
+
   /** Sets PRAGMA synchronous. */
   setSynchronous(level: SynchronousLevel): void {
     this.#sync = level;

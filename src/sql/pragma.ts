@@ -132,6 +132,11 @@ export function compilePragma(stmt: PragmaStmt, pc: PragmaContext): Executable {
         return [[r.busy, r.log, r.checkpointed]];
       });
     }
+    case "busy_timeout":
+      return live(["timeout"], () => {
+        if (arg !== undefined) pager.setBusyTimeout(intArg(arg));
+        return [[pager.busyTimeout]];
+      });
     case "wal_autocheckpoint":
       return live(["wal_autocheckpoint"], () => {
         if (arg !== undefined) pager.setWalAutocheckpoint(intArg(arg));
