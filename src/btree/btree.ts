@@ -62,10 +62,7 @@ export class BTree implements BTreeApi, CursorHost {
   readonly pager: Pager;
   /** Payload thresholds for the pager's usable size. */
   readonly geo: Geometry;
-  // An array with each cursor's slot, not a Set: the SQL layer opens and closes cursors per
-  // statement execution, and hashing each new cursor into a Set cost more than the rest of
-  // opening it.
-  private readonly cursors: CursorBase[] = [];
+  private readonly cursors = new Set<CursorBase>();
 
   /** Wraps `pager`; its usable size fixes the payload thresholds. */
   constructor(pager: Pager) {
@@ -180,8 +177,7 @@ export class BTree implements BTreeApi, CursorHost {
   /** A cursor over the table b-tree rooted at `root`. */
   tableCursor(root: number): TableCursor & TableCursorImpl {
     const c = new TableCursorImpl(this, root);
-    c.slot = this.cursors.length;
-    this.cursors.push(c);
+    this.cursors.add(c);
     return c;
   }
 
@@ -192,8 +188,7 @@ export class BTree implements BTreeApi, CursorHost {
    */
   indexCursor(root: number, comparatorFor?: ComparatorFactory): IndexCursor & IndexCursorImpl {
     const c = new IndexCursorImpl(this, root, comparatorFor);
-    c.slot = this.cursors.length;
-    this.cursors.push(c);
+    this.cursors.add(c);
     return c;
   }
 
@@ -239,16 +234,7 @@ export class BTree implements BTreeApi, CursorHost {
 
   /** Called by a cursor's close(). */
   unregister(c: CursorBase): void {
-    const all = this.cursors;
-    let i = c.slot;
-    if (all[i] !== c) i = all.indexOf(c);
-    if (i < 0) return;
-    const last = all.pop()!;
-    if (last !== c) {
-      all[i] = last;
-      last.slot = i;
-    }
-    c.slot = -1;
+    this.cursors.delete(c);
   }
 
   /**

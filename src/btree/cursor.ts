@@ -30,19 +30,17 @@ import {
 } from "./cell.ts";
 import { freeOverflow, overflowPageCount, readOverflow, writeOverflow } from "./overflow.ts";
 import {
-  beginCellScope,
   cellCount,
   checkedCellOffset,
   contentStart,
   dropCell,
-  endCellScope,
   freeBytes,
   insertCell,
   readCells,
   rightChild,
 } from "./page.ts";
 import type { IndexCursor, KeyComparator, Rowid, TableCursor } from "./types.ts";
-import { readVarint, readVarint64, varintLength, varintSize, writeVarint } from "./varint.ts";
+import { readVarint64, varintSize, writeVarint } from "./varint.ts";
 
 /** SQLite's BTCURSOR_MAX_DEPTH: deeper trees are treated as corrupt. */
 export const MAX_DEPTH = 20;
@@ -123,8 +121,6 @@ export abstract class CursorBase {
   protected readonly bufs: Uint8Array[];
   protected state: State = State.Invalid;
   protected closed = false;
-  /** Where the host keeps this cursor in its list of open cursors (its bookkeeping). */
-  slot = -1;
 
   constructor(host: CursorHost, root: number, isTable: boolean) {
     this.host = host;
@@ -486,15 +482,9 @@ export abstract class CursorBase {
       balanceQuickIndex(this.pager, this.geo, this.pathTo(d), d, c);
       return;
     }
-    // Cells read while balancing are copied into pages before updateNode returns.
-    const mark = beginCellScope();
-    try {
-      const cells = readCells(buf, hdr, pgno, this.geo);
-      cells.splice(i, 0, c);
-      updateNode(this.pager, this.geo, this.pathTo(d), d, { type, cells, right: 0 });
-    } finally {
-      endCellScope(mark);
-    }
+    const cells = readCells(buf, hdr, pgno, this.geo);
+    cells.splice(i, 0, c);
+    updateNode(this.pager, this.geo, this.pathTo(d), d, { type, cells, right: 0 });
   }
 
   /**
@@ -547,18 +537,13 @@ export abstract class CursorBase {
       const buf = this.pager.getPageForWrite(pgno);
       dropCell(buf, hdr, i, size, pgno, usable);
       if (d > 0 && isUnderfull(freeBytes(buf, hdr, pgno, usable), usable)) {
-        const mark = beginCellScope();
-        try {
-          updateNode(
-            this.pager,
-            this.geo,
-            this.pathTo(d),
-            d,
-            readNode(this.pager, this.geo, pgno, this.isTable),
-          );
-        } finally {
-          endCellScope(mark);
-        }
+        updateNode(
+          this.pager,
+          this.geo,
+          this.pathTo(d),
+          d,
+          readNode(this.pager, this.geo, pgno, this.isTable),
+        );
       }
     } else {
       // An interior index entry: replace it by its predecessor, the last entry of the leaf
@@ -658,13 +643,7 @@ export class TableCursorImpl extends CursorBase implements TableCursor {
       const pgno = this.pgnos[d];
       let lo = 0;
       let hi = this.ncells[d];
-      // Appends (new rowids above all others) are the common insert: one probe of the last
-      // cell per level sends them right, instead of a binary search.
       if (this.leaves[d]) {
-        if (hi > 0 && leafRowid(buf, checkedCellOffset(buf, hdr, hi - 1, pgno, usable)) < r) {
-          this.idxs[d] = hi;
-          return false;
-        }
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
           if (leafRowid(buf, checkedCellOffset(buf, hdr, mid, pgno, usable)) < r) lo = mid + 1;
@@ -676,9 +655,6 @@ export class TableCursorImpl extends CursorBase implements TableCursor {
           return !(k > r);
         }
         return false;
-      }
-      if (hi > 0 && readVarint64(buf, checkedCellOffset(buf, hdr, hi - 1, pgno, usable) + 4) < r) {
-        lo = hi;
       }
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
@@ -750,23 +726,6 @@ export class TableCursorImpl extends CursorBase implements TableCursor {
     const c = this.buildCell(TABLE_LEAF, r, payload);
     this.insertAt(d, c);
     this.depth = -1;
-  }
-
-  /** Inserts the row unless one with this rowid exists (then returns false, writing nothing). */
-  insertNew(rowid: Rowid, payload: Uint8Array): boolean {
-    this.checkOpen();
-    // This replaces a seek, which lets the pager reuse buffers (see seek()).
-    if (this.pager.retiredCount) this.host.recyclePages();
-    const r = canonical(rowid);
-    this.host.prepareWrite(this.root, this);
-    this.state = State.Invalid;
-    if (this.descend(r)) {
-      this.depth = -1;
-      return false;
-    }
-    this.insertAt(this.depth, this.buildCell(TABLE_LEAF, r, payload));
-    this.depth = -1;
-    return true;
   }
 }
 
@@ -845,23 +804,8 @@ export class IndexCursorImpl extends CursorBase implements IndexCursor {
     const hdr = this.hdrs[d];
     const pgno = this.pgnos[d];
     const off = checkedCellOffset(buf, hdr, i, pgno, this.geo.usable);
-    const range = cmp.range;
-    if (range !== undefined) {
-      // Only the payload's place is needed (most probes of an insert or seek), so the cell is
-      // not parsed in full: [child pointer,] payload size, payload.
-      const p = this.leaves[d] ? off : off + 4;
-      let n = buf[p];
-      let q = p + 1;
-      if (n >= 0x80) {
-        n = readVarint(buf, p);
-        q = p + varintLength;
-      }
-      if (n <= this.geo.maxLocalIndex) {
-        if (q + n > this.geo.usable) throw corrupt(`page ${pgno}: cell extends past page end`);
-        return range(buf, q, q + n);
-      }
-    }
     parseCell(buf, off, buf[hdr], this.geo, pgno);
+    const range = cmp.range;
     if (range !== undefined && cell.overflow === 0) {
       return range(buf, cell.payloadOff, cell.payloadOff + cell.local);
     }
