@@ -11,6 +11,7 @@
 
 import { existsSync } from "node:fs";
 import { SqliteError } from "../errors.ts";
+import { refuseIfSqliteHasIt } from "./foreign_locks.ts";
 import { LockTable } from "./lock_table.ts";
 import { OsLockBackend } from "./os_lock.ts";
 import { LockLevel, type OpenFlags, type Vfs, type VfsFile } from "./vfs.ts";
@@ -147,6 +148,10 @@ class RealFile implements VfsFile {
   #closed = false;
   /** Where the OS file position is, so sequential I/O skips the seek. -1 = unknown. */
   #pos = -1;
+  /** A look for SQLite's locks found none (see lock). */
+  #foreignChecked = false;
+  /** When the last look before a write lock found none (performance.now()). */
+  #foreignCheckedAt = -Infinity;
 
   constructor(file: Deno.FsFile, key: string, path: string, created: boolean, locks: LockBackend) {
     this.#file = file;
@@ -227,6 +232,19 @@ class RealFile implements VfsFile {
   }
 
   lock(level: LockLevel): boolean {
+    // SQLite's fcntl locks and our flocks do not see each other (foreign_locks.ts). Look for
+    // SQLite's before the first read lock - until a look finds none - and before writing, at
+    // most once a second: reading /proc/locks costs ~35 us, too much for every transaction.
+    if (level === LockLevel.SHARED && !this.#foreignChecked) {
+      refuseIfSqliteHasIt(this.#key);
+      this.#foreignChecked = true;
+    } else if (level === LockLevel.RESERVED) {
+      const now = performance.now();
+      if (now - this.#foreignCheckedAt >= 1000) {
+        refuseIfSqliteHasIt(this.#key);
+        this.#foreignCheckedAt = now;
+      }
+    }
     return this.#locks.acquire(this.#key, this, level);
   }
 
