@@ -15,14 +15,21 @@
 import { existsSync } from "node:fs";
 import { SqliteError } from "../errors.ts";
 
+/** Set once /proc/locks proved unreadable: permissions are not granted later without a prompt. */
+let unreadable = Deno.build.os !== "linux";
+
 /** Reads the lock table; undefined where it is unavailable. Replaceable for tests. */
 export let readLockTable = (): string | undefined => {
+  if (unreadable) return undefined;
   try {
     if (Deno.permissions.querySync({ name: "read", path: "/proc/locks" }).state !== "granted") {
+      unreadable = true;
       return undefined;
     }
     return Deno.readTextFileSync("/proc/locks");
   } catch {
+    // Deno wants --allow-all for /proc even where --allow-read covers it (NotCapable).
+    unreadable = true;
     return undefined;
   }
 };
@@ -57,14 +64,14 @@ function fileId(path: string): string | undefined {
  * process's node:sqlite included. Empty when there are none or it cannot be told.
  */
 export function posixLockHolders(paths: string[]): number[] {
+  const table = readLockTable();
+  if (table === undefined) return [];
   const ids = new Set<string>();
   for (const p of paths) {
     const id = fileId(p);
     if (id !== undefined) ids.add(id);
   }
   if (ids.size === 0) return [];
-  const table = readLockTable();
-  if (table === undefined) return [];
   const pids = new Set<number>();
   for (const line of table.split("\n")) {
     // "12: POSIX  ADVISORY  READ 4242 fe:00:16039945 128 128"; waiters have "->" after the id.
