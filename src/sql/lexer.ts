@@ -38,9 +38,16 @@ function isSpace(c: number): boolean {
 export class Lexer {
   /** Where the next scan starts. */
   pos: number;
+  /** The SQL text, up to its first NUL character. */
+  readonly sql: string;
 
-  /** Creates a lexer over `sql` starting at offset `pos`. */
-  constructor(readonly sql: string, pos = 0) {
+  /**
+   * Creates a lexer over `sql` starting at offset `pos`. As in SQLite, whose SQL text is a C
+   * string, the text ends at the first NUL character.
+   */
+  constructor(sql: string, pos = 0) {
+    const nul = sql.indexOf("\0");
+    this.sql = nul < 0 ? sql : sql.slice(0, nul);
     this.pos = pos;
   }
 
