@@ -31,6 +31,7 @@ import {
 import { allocatePage, freePage } from "./freelist.ts";
 import {
   buildPage,
+  buildPageRefs,
   cellCount,
   checkedCellOffset,
   checkPage,
@@ -39,6 +40,7 @@ import {
   headerOffset,
   headerSize,
   insertCell,
+  readCellRefs,
   readCells,
   rightChild,
 } from "./page.ts";
@@ -159,8 +161,39 @@ export function updateNode(pager: Pager, geo: Geometry, path: Path, d0: number, 
 }
 
 /**
+ * Inserts leaf cell `c` as cell `i` of the leaf `path.pgno[d]`, which it does not fit, and
+ * rebalances: what updateNode does with the page's cells plus `c`, but the page's cells are
+ * not turned into views first (a split moves hundreds of them).
+ */
+export function insertAndBalance(
+  pager: Pager,
+  geo: Geometry,
+  path: Path,
+  d: number,
+  i: number,
+  c: Uint8Array,
+): void {
+  const pgno = path.pgno[d];
+  const buf = pager.getPage(pgno);
+  const hdr = headerOffset(pgno);
+  const type = buf[hdr];
+  const table = type === TABLE_LEAF;
+  if (d === 0) {
+    const cells = readCells(buf, hdr, pgno, geo);
+    cells.splice(i, 0, c);
+    updateNode(pager, geo, path, d, { type, cells, right: 0 });
+    return;
+  }
+  const node = { type, cells: [], right: 0 };
+  const parent = balanceSiblings(pager, geo, path, d, node, table, { at: i, cell: c });
+  if (parent) updateNode(pager, geo, path, d - 1, parent);
+}
+
+/**
  * Redistributes the cells of page `path.pgno[d]` (new content `node`) and up to two siblings
  * over as many pages as they need; returns the parent's new content (not yet written).
+ * With `insert`, the page's content is its cells on the page plus `insert.cell` as cell
+ * `insert.at` (and `node.cells` is not used).
  */
 function balanceSiblings(
   pager: Pager,
@@ -169,6 +202,7 @@ function balanceSiblings(
   d: number,
   node: Node,
   table: boolean,
+  insert?: { at: number; cell: Uint8Array },
 ): Node | null {
   const ppg = path.pgno[d - 1];
   const pending = path.pending[d - 1];
@@ -210,7 +244,17 @@ function balanceSiblings(
 
   const oldPg: number[] = [];
   const oldDivs: Uint8Array[] = [];
-  const all: Uint8Array[] = [];
+  // Every cell to redistribute, in order, as (buffer, offset, size): siblings' cells stay in
+  // private copies of their pages instead of getting a view each.
+  const bufs: Uint8Array[] = [];
+  const offs: number[] = [];
+  const lens: number[] = [];
+  const push = (c: Uint8Array) => {
+    bufs.push(c);
+    offs.push(0);
+    lens.push(c.length);
+  };
+  const view = (i: number) => bufs[i].subarray(offs[i], offs[i] + lens[i]);
   let lastRight = 0;
   for (let k = 0; k < nOld; k++) {
     const j = first + k;
@@ -221,37 +265,58 @@ function balanceSiblings(
       throw corrupt(`page ${ppg}: child page ${pg} referenced twice`);
     }
     oldPg.push(pg);
-    let content: Node;
+    let right: number;
     if (j === ci) {
-      content = node;
+      if (insert) {
+        // The leaf as it is on its page, plus the cell being inserted.
+        const lpg = path.pgno[d];
+        readCellRefs(
+          pager.getPage(lpg),
+          headerOffset(lpg),
+          lpg,
+          geo,
+          bufs,
+          offs,
+          lens,
+          insert.at,
+          insert.cell,
+        );
+      } else {
+        for (const c of node.cells) push(c);
+      }
+      right = node.right;
     } else {
-      content = readNode(pager, geo, pg, table);
-      if (content.type !== type) throw corrupt(`page ${pg}: sibling of different type`);
+      if (pg < 1 || pg > pager.pageCount()) throw corrupt(`page ${pg} out of range`);
+      const sbuf = pager.getPage(pg);
+      const shdr = headerOffset(pg);
+      checkPage(sbuf, shdr, pg, table, usable);
+      if (sbuf[shdr] !== type) throw corrupt(`page ${pg}: sibling of different type`);
+      right = leaf ? 0 : rightChild(sbuf, shdr);
+      readCellRefs(sbuf, shdr, pg, geo, bufs, offs, lens);
     }
-    for (const c of content.cells) all.push(c);
     if (div && k < nOld - 1) {
       if (leafData) {
         // Table leaves: the divider is only a copy of a rowid; it is recomputed.
       } else if (type === INDEX_LEAF) {
-        all.push(interiorToLeaf(div, geo));
+        push(interiorToLeaf(div, geo));
       } else {
-        all.push(setChild(div, content.right));
+        push(setChild(div, right));
       }
     } else {
-      lastRight = content.right;
+      lastRight = right;
     }
   }
 
   const cap = usable - headerSize(type);
-  const n = all.length;
+  const n = lens.length;
   // When the cells would just fit the old pages, take one more page: otherwise pages are
   // left nearly full and the next inserts rebalance the same siblings over and over.
   let total = 0;
-  for (let k = 0; k < n; k++) total += all[k].length + 2;
+  for (let k = 0; k < n; k++) total += lens[k] + 2;
   let dist = total > nOld * cap * 0.9 && n >= 4 * (nOld + 1)
-    ? distribute(all, cap, leafData, nOld + 1)
+    ? distribute(lens, cap, leafData, nOld + 1)
     : null;
-  dist ??= distribute(all, cap, leafData, 0);
+  dist ??= distribute(lens, cap, leafData, 0);
   if (!dist) throw corrupt("cell larger than a page");
   const { starts, ends } = dist;
   const nNew = starts.length;
@@ -264,16 +329,29 @@ function balanceSiblings(
 
   const divs: Uint8Array[] = [];
   for (let g = 0; g < nNew; g++) {
-    const right = leaf ? 0 : g < nNew - 1 ? get4(all[ends[g]], 0) : lastRight;
-    writeNode(pager, geo, newPg[g], { type, cells: all.slice(starts[g], ends[g]), right });
+    const e = ends[g];
+    const right = leaf ? 0 : g < nNew - 1 ? get4(bufs[e], offs[e]) : lastRight;
+    const pg = newPg[g];
+    buildPageRefs(
+      pager.getPageForWrite(pg),
+      headerOffset(pg),
+      type,
+      bufs,
+      offs,
+      lens,
+      starts[g],
+      e,
+      right,
+      usable,
+    );
     if (g === nNew - 1) break;
     if (leafData) {
-      parseCell(all[ends[g] - 1], 0, TABLE_LEAF, geo, newPg[g]);
-      divs.push(tableInteriorCell(newPg[g], cell.rowid));
+      parseCell(bufs[e - 1], offs[e - 1], TABLE_LEAF, geo, pg);
+      divs.push(tableInteriorCell(pg, cell.rowid));
     } else if (type === INDEX_LEAF) {
-      divs.push(leafToInterior(newPg[g], all[ends[g]], geo));
+      divs.push(leafToInterior(pg, view(e), geo));
     } else {
-      divs.push(setChild(all[ends[g]], newPg[g]));
+      divs.push(setChild(view(e), pg));
     }
   }
 
@@ -312,12 +390,12 @@ function balanceSiblings(
 }
 
 /**
- * Splits `all` into consecutive page groups (for non-leaf-data pages, one cell between groups
+ * Splits cells of sizes `all` into consecutive page groups (for non-leaf-data pages, one cell between groups
  * becomes the divider): greedy fill from the left, then cells move right to even the pages
  * out. With `atLeast`, empty pages are added at the end first. Null when a page would be empty.
  */
 function distribute(
-  all: Uint8Array[],
+  all: number[],
   cap: number,
   leafData: boolean,
   atLeast: number,
@@ -330,8 +408,8 @@ function distribute(
   while (i < n) {
     const s = i;
     let u = 0;
-    while (i < n && u + all[i].length + 2 <= cap) {
-      u += all[i].length + 2;
+    while (i < n && u + all[i] + 2 <= cap) {
+      u += all[i] + 2;
       i++;
     }
     if (i === s) return null;
@@ -358,7 +436,7 @@ function distribute(
       // The last cell of the last group becomes the divider before the new page.
       if (ends[g] - starts[g] < 2) return null;
       ends[g]--;
-      used[g] -= all[ends[g]].length + 2;
+      used[g] -= all[ends[g]] + 2;
     }
     starts.push(n);
     ends.push(n);
@@ -369,7 +447,7 @@ function distribute(
       if (leafData) {
         const c = ends[g - 1] - 1;
         if (c <= starts[g - 1]) break;
-        const s = all[c].length + 2;
+        const s = all[c] + 2;
         if (used[g] + s > cap) break;
         if (used[g] !== 0 && used[g] + s > used[g - 1] - s) break;
         ends[g - 1]--;
@@ -380,8 +458,8 @@ function distribute(
         const dv = ends[g - 1];
         const c = dv - 1;
         if (c <= starts[g - 1]) break;
-        const sIn = all[dv].length + 2;
-        const sOut = all[c].length + 2;
+        const sIn = all[dv] + 2;
+        const sOut = all[c] + 2;
         if (used[g] + sIn > cap) break;
         if (used[g] !== 0 && used[g] + sIn > used[g - 1] - sOut) break;
         ends[g - 1]--;

@@ -12,6 +12,7 @@ import type { Pager } from "../pager/types.ts";
 import {
   balanceQuick,
   balanceQuickIndex,
+  insertAndBalance,
   isUnderfull,
   type Path,
   readNode,
@@ -30,17 +31,19 @@ import {
 } from "./cell.ts";
 import { freeOverflow, overflowPageCount, readOverflow, writeOverflow } from "./overflow.ts";
 import {
+  beginCellScope,
   cellCount,
   checkedCellOffset,
   contentStart,
   dropCell,
+  endCellScope,
   freeBytes,
   insertCell,
-  readCells,
+  reserveCell,
   rightChild,
 } from "./page.ts";
 import type { IndexCursor, KeyComparator, Rowid, TableCursor } from "./types.ts";
-import { readVarint64, varintSize, writeVarint } from "./varint.ts";
+import { readVarint, readVarint64, varintLength, varintSize, writeVarint } from "./varint.ts";
 
 /** SQLite's BTCURSOR_MAX_DEPTH: deeper trees are treated as corrupt. */
 export const MAX_DEPTH = 20;
@@ -58,6 +61,8 @@ export interface CursorHost {
   prepareWrite(root: number, except: CursorBase | null): void;
   /** Forgets a closed cursor. */
   unregister(c: CursorBase): void;
+  /** Takes a reopened cursor back into the list of open ones. */
+  register(c: CursorBase): void;
   /** Lets the pager reuse page buffers no cursor holds (see BTreeImpl.recyclePages). */
   recyclePages(): void;
 }
@@ -112,15 +117,18 @@ export abstract class CursorBase {
   protected depth = -1;
   // The per-level stack comes from a pool: the SQL layer opens a cursor per statement
   // execution, and allocating six depth-sized arrays was a large part of a point lookup.
-  private readonly stack: Stack;
-  protected readonly pgnos: number[];
-  protected readonly idxs: number[];
-  protected readonly ncells: number[];
-  protected readonly hdrs: number[];
-  protected readonly leaves: boolean[];
-  protected readonly bufs: Uint8Array[];
+  // (Reassigned only by reopen().)
+  private stack: Stack;
+  protected pgnos: number[];
+  protected idxs: number[];
+  protected ncells: number[];
+  protected hdrs: number[];
+  protected leaves: boolean[];
+  protected bufs: Uint8Array[];
   protected state: State = State.Invalid;
   protected closed = false;
+  /** Where the host keeps this cursor in its list of open cursors (its bookkeeping). */
+  slot = -1;
 
   constructor(host: CursorHost, root: number, isTable: boolean) {
     this.host = host;
@@ -450,6 +458,27 @@ export abstract class CursorBase {
     this.host.unregister(this);
   }
 
+  /**
+   * Opens a closed cursor again on the same tree, unpositioned, as a new one would be: the
+   * SQL layer reuses its cursors across executions of a prepared statement instead of
+   * allocating new ones per row. Does nothing when the cursor is open.
+   */
+  reopen(): void {
+    if (!this.closed) return;
+    const st = stackPool.pop() ?? newStack();
+    this.stack = st;
+    this.pgnos = st.pgnos;
+    this.idxs = st.idxs;
+    this.ncells = st.ncells;
+    this.hdrs = st.hdrs;
+    this.leaves = st.leaves;
+    this.bufs = st.bufs;
+    this.state = State.Invalid;
+    this.depth = -1;
+    this.closed = false;
+    this.host.register(this);
+  }
+
   protected pathTo(d: number): Path {
     return { pgno: this.pgnos.slice(0, d + 1), idx: this.idxs.slice(0, d), pending: [] };
   }
@@ -482,9 +511,38 @@ export abstract class CursorBase {
       balanceQuickIndex(this.pager, this.geo, this.pathTo(d), d, c);
       return;
     }
-    const cells = readCells(buf, hdr, pgno, this.geo);
-    cells.splice(i, 0, c);
-    updateNode(this.pager, this.geo, this.pathTo(d), d, { type, cells, right: 0 });
+    // Cells read while balancing are copied into pages before it returns.
+    const mark = beginCellScope();
+    try {
+      insertAndBalance(this.pager, this.geo, this.pathTo(d), d, i, c);
+    } finally {
+      endCellScope(mark);
+    }
+  }
+
+  /**
+   * The common case of an insert: a leaf cell of type `type` whose payload is all local and
+   * which fits the leaf at level `d` is written straight into the page at idxs[d] (one copy
+   * of the payload, no cell built aside). Returns false, writing nothing, otherwise.
+   */
+  protected insertDirect(d: number, type: number, rowid: Rowid | null, data: Uint8Array): boolean {
+    const size = data.length;
+    if (size > (type === TABLE_LEAF ? this.geo.maxLocalTable : this.geo.maxLocalIndex)) {
+      return false;
+    }
+    const body = varintSize(size) + (rowid === null ? 0 : varintSize(rowid)) + size;
+    const len = body < 4 ? 4 : body;
+    const pgno = this.pgnos[d];
+    const buf = this.pager.getPageForWrite(pgno);
+    const at = reserveCell(buf, this.hdrs[d], this.idxs[d], len, pgno, this.geo);
+    if (at === 0) return false;
+    let p = at + writeVarint(buf, at, size);
+    if (rowid !== null) p += writeVarint(buf, p, rowid);
+    if (size <= 32) { for (let k = 0; k < size; k++) buf[p + k] = data[k]; }
+    else buf.set(data, p);
+    // A tiny cell is padded to 4 bytes with zeros, as buildCell pads it.
+    for (let q = at + body; q < at + len; q++) buf[q] = 0;
+    return true;
   }
 
   /**
@@ -537,13 +595,18 @@ export abstract class CursorBase {
       const buf = this.pager.getPageForWrite(pgno);
       dropCell(buf, hdr, i, size, pgno, usable);
       if (d > 0 && isUnderfull(freeBytes(buf, hdr, pgno, usable), usable)) {
-        updateNode(
-          this.pager,
-          this.geo,
-          this.pathTo(d),
-          d,
-          readNode(this.pager, this.geo, pgno, this.isTable),
-        );
+        const mark = beginCellScope();
+        try {
+          updateNode(
+            this.pager,
+            this.geo,
+            this.pathTo(d),
+            d,
+            readNode(this.pager, this.geo, pgno, this.isTable),
+          );
+        } finally {
+          endCellScope(mark);
+        }
       }
     } else {
       // An interior index entry: replace it by its predecessor, the last entry of the leaf
@@ -643,7 +706,13 @@ export class TableCursorImpl extends CursorBase implements TableCursor {
       const pgno = this.pgnos[d];
       let lo = 0;
       let hi = this.ncells[d];
+      // Appends (new rowids above all others) are the common insert: one probe of the last
+      // cell per level sends them right, instead of a binary search.
       if (this.leaves[d]) {
+        if (hi > 0 && leafRowid(buf, checkedCellOffset(buf, hdr, hi - 1, pgno, usable)) < r) {
+          this.idxs[d] = hi;
+          return false;
+        }
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
           if (leafRowid(buf, checkedCellOffset(buf, hdr, mid, pgno, usable)) < r) lo = mid + 1;
@@ -655,6 +724,9 @@ export class TableCursorImpl extends CursorBase implements TableCursor {
           return !(k > r);
         }
         return false;
+      }
+      if (hi > 0 && readVarint64(buf, checkedCellOffset(buf, hdr, hi - 1, pgno, usable) + 4) < r) {
+        lo = hi;
       }
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
@@ -723,9 +795,30 @@ export class TableCursorImpl extends CursorBase implements TableCursor {
       dropCell(this.pager.getPageForWrite(pgno), hdr, this.idxs[d], oldSize, pgno, this.geo.usable);
       this.ncells[d]--;
     }
-    const c = this.buildCell(TABLE_LEAF, r, payload);
-    this.insertAt(d, c);
+    if (!this.insertDirect(d, TABLE_LEAF, r, payload)) {
+      this.insertAt(d, this.buildCell(TABLE_LEAF, r, payload));
+    }
     this.depth = -1;
+  }
+
+  /** Inserts the row unless one with this rowid exists (then returns false, writing nothing). */
+  insertNew(rowid: Rowid, payload: Uint8Array): boolean {
+    this.checkOpen();
+    // This replaces a seek, which lets the pager reuse buffers (see seek()).
+    if (this.pager.retiredCount) this.host.recyclePages();
+    const r = canonical(rowid);
+    this.host.prepareWrite(this.root, this);
+    this.state = State.Invalid;
+    if (this.descend(r)) {
+      this.depth = -1;
+      return false;
+    }
+    const d = this.depth;
+    if (!this.insertDirect(d, TABLE_LEAF, r, payload)) {
+      this.insertAt(d, this.buildCell(TABLE_LEAF, r, payload));
+    }
+    this.depth = -1;
+    return true;
   }
 }
 
@@ -803,9 +896,31 @@ export class IndexCursorImpl extends CursorBase implements IndexCursor {
     const buf = this.bufs[d];
     const hdr = this.hdrs[d];
     const pgno = this.pgnos[d];
-    const off = checkedCellOffset(buf, hdr, i, pgno, this.geo.usable);
-    parseCell(buf, off, buf[hdr], this.geo, pgno);
+    const usable = this.geo.usable;
+    const leaf = this.leaves[d];
+    // checkedCellOffset inlined: the level's cell count and page kind are already known.
+    const ptr = hdr + (leaf ? 8 : 12);
+    const off = (buf[ptr + 2 * i] << 8) | buf[ptr + 2 * i + 1];
+    if (off < ptr + 2 * this.ncells[d] || off > usable - 4) {
+      throw corrupt(`page ${pgno}: cell ${i} offset ${off} out of range`);
+    }
     const range = cmp.range;
+    if (range !== undefined) {
+      // Only the payload's place is needed (most probes of an insert or seek), so the cell is
+      // not parsed in full: [child pointer,] payload size, payload.
+      const p = leaf ? off : off + 4;
+      let n = buf[p];
+      let q = p + 1;
+      if (n >= 0x80) {
+        n = readVarint(buf, p);
+        q = p + varintLength;
+      }
+      if (n <= this.geo.maxLocalIndex) {
+        if (q + n > usable) throw corrupt(`page ${pgno}: cell extends past page end`);
+        return range(buf, q, q + n);
+      }
+    }
+    parseCell(buf, off, buf[hdr], this.geo, pgno);
     if (range !== undefined && cell.overflow === 0) {
       return range(buf, cell.payloadOff, cell.payloadOff + cell.local);
     }
@@ -907,8 +1022,10 @@ export class IndexCursorImpl extends CursorBase implements IndexCursor {
       this.loadLevel(d + 1, this.childAt(d, lo));
       this.depth = d + 1;
     }
-    const c = this.buildCell(INDEX_LEAF, null, payload);
-    this.insertAt(this.depth, c);
+    const d = this.depth;
+    if (!this.insertDirect(d, INDEX_LEAF, null, payload)) {
+      this.insertAt(d, this.buildCell(INDEX_LEAF, null, payload));
+    }
     this.state = State.Invalid;
     this.depth = -1;
   }

@@ -283,16 +283,33 @@ export function insertCell(
   pgno: number,
   geo: Geometry,
 ): boolean {
-  const size = c.length;
-  if (size + 2 > freeBytes(buf, hdr, pgno, geo.usable)) return false;
-  const at = allocateSpace(buf, hdr, size, pgno, geo);
+  const at = reserveCell(buf, hdr, i, c.length, pgno, geo);
+  if (at === 0) return false;
   buf.set(c, at);
+  return true;
+}
+
+/**
+ * Makes room for a `size`-byte cell as cell `i` when it fits and returns its offset, for the
+ * caller to write the cell's bytes there (so a cell can be built in place); returns 0 (page
+ * untouched) when it does not fit.
+ */
+export function reserveCell(
+  buf: Uint8Array,
+  hdr: number,
+  i: number,
+  size: number,
+  pgno: number,
+  geo: Geometry,
+): number {
+  if (size + 2 > freeBytes(buf, hdr, pgno, geo.usable)) return 0;
+  const at = allocateSpace(buf, hdr, size, pgno, geo);
   const n = cellCount(buf, hdr);
   const ptr = hdr + headerSize(buf[hdr]);
   buf.copyWithin(ptr + 2 * i + 2, ptr + 2 * i, ptr + 2 * n);
   put2(buf, ptr + 2 * i, at);
   put2(buf, hdr + 3, n + 1);
-  return true;
+  return at;
 }
 
 /** Removes cell `i`, whose size is `size` (btree.c dropCell). */
@@ -345,17 +362,55 @@ export function buildPage(
   const ptr = hdr + hs;
   for (let i = 0; i < n; i++) {
     const c = cells[i];
-    top -= c.length;
-    buf.set(c, top);
+    const len = c.length;
+    top -= len;
+    // Small cells (index entries) are copied by hand: TypedArray.set costs more per call.
+    if (len <= 32) { for (let k = 0; k < len; k++) buf[top + k] = c[k]; }
+    else buf.set(c, top);
     put2(buf, ptr + 2 * i, top);
   }
   put2(buf, hdr + 5, top === 65536 ? 0 : top);
 }
 
+/** Page copies free for {@link readCells} to reuse, and those handed out in open scopes. */
+const copyPool: Uint8Array[] = [];
+const copiesInUse: Uint8Array[] = [];
+const COPY_POOL_MAX = 16;
+let cellScopes = 0;
+
+/**
+ * Opens a scope in which {@link readCells} takes its page copies from a pool: the caller
+ * promises that no cell it reads escapes the scope (balancing copies cells into pages or new
+ * arrays before it returns). Returns the mark to pass to {@link endCellScope}. Allocating a
+ * fresh page-sized buffer per page read was a large part of the cost of a split.
+ */
+export function beginCellScope(): number {
+  cellScopes++;
+  return copiesInUse.length;
+}
+
+/** Closes the scope opened by {@link beginCellScope}: its page copies return to the pool. */
+export function endCellScope(mark: number): void {
+  cellScopes--;
+  while (copiesInUse.length > mark) {
+    const c = copiesInUse.pop()!;
+    if (copyPool.length < COPY_POOL_MAX) copyPool.push(c);
+  }
+}
+
+function pageCopy(usable: number): Uint8Array {
+  if (cellScopes === 0) return new Uint8Array(usable);
+  let c = copyPool.pop();
+  if (c === undefined || c.length < usable) c = new Uint8Array(usable);
+  copiesInUse.push(c);
+  return c;
+}
+
 /**
  * Every cell of the page (exact bytes, including padding to 4), as views into one private copy
  * of the page: a single copy instead of one per cell, and the views stay valid when the page
- * itself is rewritten (balancing rebuilds the pages it read cells from).
+ * itself is rewritten (balancing rebuilds the pages it read cells from). Inside a cell scope
+ * (see {@link beginCellScope}) the copy is reused after the scope ends.
  */
 export function readCells(
   buf: Uint8Array,
@@ -370,7 +425,7 @@ export function readCells(
   const ptrEnd = ptr + 2 * n;
   if (ptrEnd > usable) throw corrupt(`page ${pgno}: too many cells`);
   // Everything a cell may occupy (past the pointer array) is copied; offsets stay page offsets.
-  const copy = new Uint8Array(usable);
+  const copy = pageCopy(usable);
   copy.set(buf.subarray(ptrEnd, usable), ptrEnd);
   const out = new Array<Uint8Array>(n);
   for (let i = 0; i < n; i++) {
@@ -379,8 +434,135 @@ export function readCells(
     if (off < ptrEnd || off > usable - 4) {
       throw corrupt(`page ${pgno}: cell ${i} offset ${off} out of range`);
     }
-    parseCell(buf, off, type, geo, pgno);
-    out[i] = copy.subarray(off, off + cell.size);
+    out[i] = copy.subarray(off, off + leafCellSize(buf, off, type, geo, pgno));
   }
   return out;
+}
+
+/**
+ * {@link readCells} without a view per cell: appends each cell of the page to `bufs`, `offs`
+ * and `lens` as (private copy of the page, offset, size), with `extra` (whole) inserted as
+ * cell `insertAt` when given. Balancing moves hundreds of cells per split, and making a view
+ * of each was most of its cost.
+ */
+export function readCellRefs(
+  buf: Uint8Array,
+  hdr: number,
+  pgno: number,
+  geo: Geometry,
+  bufs: Uint8Array[],
+  offs: number[],
+  lens: number[],
+  insertAt = -1,
+  extra?: Uint8Array,
+): void {
+  const type = buf[hdr];
+  const n = cellCount(buf, hdr);
+  const usable = geo.usable;
+  const ptr = hdr + headerSize(type);
+  const ptrEnd = ptr + 2 * n;
+  if (ptrEnd > usable) throw corrupt(`page ${pgno}: too many cells`);
+  const copy = pageCopy(usable);
+  copy.set(buf.subarray(ptrEnd, usable), ptrEnd);
+  for (let i = 0; i < n; i++) {
+    const p = ptr + 2 * i;
+    const off = (buf[p] << 8) | buf[p + 1];
+    if (off < ptrEnd || off > usable - 4) {
+      throw corrupt(`page ${pgno}: cell ${i} offset ${off} out of range`);
+    }
+    if (i === insertAt) {
+      bufs.push(extra!);
+      offs.push(0);
+      lens.push(extra!.length);
+    }
+    bufs.push(copy);
+    offs.push(off);
+    lens.push(leafCellSize(buf, off, type, geo, pgno));
+  }
+  if (insertAt === n) {
+    bufs.push(extra!);
+    offs.push(0);
+    lens.push(extra!.length);
+  }
+}
+
+/**
+ * {@link buildPage} from cells [start, end) of (`bufs`, `offs`, `lens`) (see
+ * {@link readCellRefs}); the sources must not be this page.
+ */
+export function buildPageRefs(
+  buf: Uint8Array,
+  hdr: number,
+  type: number,
+  bufs: Uint8Array[],
+  offs: number[],
+  lens: number[],
+  start: number,
+  end: number,
+  right: number,
+  usable: number,
+): void {
+  const hs = headerSize(type);
+  const n = end - start;
+  let total = 0;
+  for (let i = start; i < end; i++) total += lens[i] + 2;
+  if (hdr + hs + total > usable) throw corrupt("cells do not fit the page");
+  buf.fill(0, hdr, usable);
+  buf[hdr] = type;
+  put2(buf, hdr + 3, n);
+  if (hs === 12) put4(buf, hdr + 8, right);
+  let top = usable;
+  const ptr = hdr + hs;
+  for (let i = 0; i < n; i++) {
+    const src = bufs[start + i];
+    const o = offs[start + i];
+    const len = lens[start + i];
+    top -= len;
+    if (len <= 32) { for (let k = 0; k < len; k++) buf[top + k] = src[o + k]; }
+    else buf.set(src.subarray(o, o + len), top);
+    put2(buf, ptr + 2 * i, top);
+  }
+  put2(buf, hdr + 5, top === 65536 ? 0 : top);
+}
+
+/**
+ * Size of the cell at `off` (as {@link parseCell}'s `cell.size`), without filling the shared
+ * cell record for the common case of a leaf cell whose payload is all on the page.
+ */
+function leafCellSize(
+  buf: Uint8Array,
+  off: number,
+  type: number,
+  geo: Geometry,
+  pgno: number,
+): number {
+  if (type === INDEX_LEAF || type === TABLE_LEAF) {
+    let p = off;
+    let n = 0;
+    // Payload size: at most 4 varint bytes (28 bits) here, else the general parser.
+    for (let k = 0; k < 4; k++) {
+      const b = buf[p++];
+      n = n * 128 + (b & 0x7f);
+      if (b < 0x80) {
+        if (type === TABLE_LEAF) {
+          // Skip the rowid varint (at most 9 bytes).
+          let q = 0;
+          while (q < 8 && buf[p] >= 0x80) {
+            p++;
+            q++;
+          }
+          p++;
+          if (n > geo.maxLocalTable) break;
+        } else if (n > geo.maxLocalIndex) {
+          break;
+        }
+        let size = p - off + n;
+        if (size < 4) size = 4;
+        if (off + size > geo.usable) throw corrupt(`page ${pgno}: cell extends past page end`);
+        return size;
+      }
+    }
+  }
+  parseCell(buf, off, type, geo, pgno);
+  return cell.size;
 }

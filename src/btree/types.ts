@@ -56,6 +56,8 @@ export interface Cursor {
   delete(): void;
   /** Forgets the position (releases page references). */
   close(): void;
+  /** Makes a closed cursor usable again, unpositioned (cheaper than a new cursor). */
+  reopen(): void;
 }
 
 /** A cursor over a table (rowid) B-tree. */
@@ -70,6 +72,11 @@ export interface TableCursor extends Cursor {
   seekLE(rowid: Rowid): boolean;
   /** Inserts the row, replacing an existing row with the same rowid. The cursor's position afterwards is unspecified. */
   insert(rowid: Rowid, payload: Uint8Array): void;
+  /**
+   * Inserts the row unless a row with this rowid exists: then returns false and writes
+   * nothing. One descent where seek() then insert() take two. Position afterwards unspecified.
+   */
+  insertNew(rowid: Rowid, payload: Uint8Array): boolean;
 }
 
 /** A cursor over an index B-tree (keys are records, compared by a {@link KeyComparator}). */

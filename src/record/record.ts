@@ -15,6 +15,18 @@ let types = new Float64Array(16);
 let sizes = new Float64Array(16);
 let headerSize = 0;
 
+/**
+ * From this many UTF-16 units, TEXT is encoded once by TextEncoder.encodeInto into
+ * `textScratch` while the record is sized, then copied: measured on Deno 2.9, a 100-character
+ * string takes ~100 ns that way against ~390 ns for the two JS passes (length, then bytes),
+ * while below ~24 characters the native call's fixed cost makes the JS loops faster.
+ */
+const NATIVE_TEXT_MIN = 24;
+const textEncoder = new TextEncoder();
+let textScratch = new Uint8Array(4096);
+/** Where each long TEXT value's bytes start in `textScratch` (-1: encode in place). */
+let textAt = new Float64Array(16);
+
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -25,15 +37,38 @@ function prepare(values: readonly SqlValue[]): number {
   if (types.length < n) {
     types = new Float64Array(n * 2);
     sizes = new Float64Array(n * 2);
+    textAt = new Float64Array(n * 2);
   }
   let hdr = 0;
   let body = 0;
+  let text = 0;
   for (let i = 0; i < n; i++) {
-    const t = serialTypeOf(values[i]);
+    const v = values[i];
+    let t: number;
+    let size: number;
+    if (typeof v === "number" && (v | 0) === v) {
+      // A 32-bit integer, the most common value: its serial type without a call.
+      const u = v < 0 ? -1 - v : v;
+      t = v === 0 ? 8 : v === 1 ? 9 : u <= 127 ? 1 : u <= 32767 ? 2 : u <= 8388607 ? 3 : 4;
+      size = t > 4 ? 0 : t;
+      textAt[i] = -1;
+    } else if (typeof v === "string" && v.length >= NATIVE_TEXT_MIN) {
+      // Three bytes per UTF-16 unit is UTF-8's worst case (a surrogate pair takes 4 for 2).
+      if (text + v.length * 3 > textScratch.length) growText(text, text + v.length * 3);
+      const r = textEncoder.encodeInto(v, text === 0 ? textScratch : textScratch.subarray(text));
+      size = r.written;
+      textAt[i] = text;
+      text += size;
+      t = size * 2 + 13;
+    } else {
+      t = serialTypeOf(v);
+      size = serialResult.size;
+      textAt[i] = -1;
+    }
     types[i] = t;
-    sizes[i] = serialResult.size;
+    sizes[i] = size;
     hdr += t < 128 ? 1 : varintLength(t);
-    body += serialResult.size;
+    body += size;
   }
   // The header size counts its own varint (same computation as OP_MakeRecord).
   if (hdr <= 126) {
@@ -47,6 +82,13 @@ function prepare(values: readonly SqlValue[]): number {
   const total = hdr + body;
   if (total > 2147483647) throw new SqliteError("SQLITE_TOOBIG", "string or blob too big");
   return total;
+}
+
+/** Grows `textScratch` to at least `need` bytes, keeping its first `used`. */
+function growText(used: number, need: number): void {
+  const next = new Uint8Array(Math.max(need, textScratch.length * 2));
+  next.set(textScratch.subarray(0, used));
+  textScratch = next;
 }
 
 /** The size in bytes of the record {@link encodeRecord} would produce for `values`. */
@@ -118,7 +160,9 @@ export class RecordEncoder {
 
 function writePrepared(values: readonly SqlValue[], buf: Uint8Array, offset: number): void {
   const n = values.length;
-  let h = offset + putVarint(buf, offset, headerSize);
+  let h = offset;
+  if (headerSize < 128) buf[h++] = headerSize;
+  else h += putVarint(buf, offset, headerSize);
   for (let i = 0; i < n; i++) {
     const t = types[i];
     if (t < 128) buf[h++] = t;
@@ -151,6 +195,13 @@ function writePrepared(values: readonly SqlValue[], buf: Uint8Array, offset: num
         }
         const size = sizes[i];
         let x = typeof v === "bigint" ? Number(v) : (v as number);
+        if (size <= 4) {
+          // Fits 32 bits: shifts instead of the float arithmetic wider values need.
+          const w = x | 0;
+          for (let k = size - 1; k >= 0; k--) buf[o + k] = w >>> ((size - 1 - k) << 3);
+          o += size;
+          break;
+        }
         // Big-endian two's complement, least significant byte first from the end.
         for (let k = size - 1; k >= 0; k--) {
           const low = ((x % 256) + 256) % 256;
@@ -162,7 +213,14 @@ function writePrepared(values: readonly SqlValue[], buf: Uint8Array, offset: num
       }
       default:
         if (typeof v === "string") {
-          o += writeUtf8(v, buf, o);
+          const at = textAt[i];
+          if (at < 0) {
+            o += writeUtf8(v, buf, o);
+          } else {
+            const size = sizes[i];
+            buf.set(textScratch.subarray(at, at + size), o);
+            o += size;
+          }
         } else {
           buf.set(v as Uint8Array, o);
           o += (v as Uint8Array).length;

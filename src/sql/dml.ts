@@ -23,7 +23,7 @@ import { planAccess } from "./planner.ts";
 import { CursorRow } from "./row.ts";
 import { Scope } from "./scope.ts";
 import { compileSelect, lookupTable, subqueryHook } from "./select.ts";
-import { ConstraintError, TableWriter } from "./table_writer.ts";
+import { ConstraintError, TableWriter, WriterPlan } from "./table_writer.ts";
 import { compileReturning, type Returning } from "./returning.ts";
 import { ArrayRow } from "./env.ts";
 import { visitRows } from "./access.ts";
@@ -145,24 +145,20 @@ export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeAp
     targets = table.columns.map((_, i) => (i === table.rowidAlias ? -1 : i));
   }
   const nvals = targets.length;
-  let source: (env: Env) => Iterable<SqlValue[]>;
+  // A VALUES list is evaluated straight into each row (no per-row arrays or generator: a
+  // prepared INSERT run once per row spends its time here); other sources yield arrays.
+  let valueRows: Evaluator[][] | undefined;
+  let source: (env: Env) => Iterable<SqlValue[]> = () => [];
   if (stmt.select === null) {
-    source = () => [[]];
+    valueRows = [[]];
     targets = [];
   } else if (
     stmt.select.core.kind === "values" && stmt.select.compound.length === 0 &&
     !stmt.select.orderBy && !stmt.select.limit
   ) {
     const scope = new Scope([]);
-    const rows = stmt.select.core.rows.map((r) => r.map((e) => compileExpr(e, scope, xo).fn));
-    for (const r of rows) checkCount(table, r.length, nvals, !!stmt.columns);
-    source = function* (env) {
-      for (const r of rows) {
-        const vals = new Array<SqlValue>(r.length);
-        for (let i = 0; i < r.length; i++) vals[i] = r[i](env);
-        yield vals;
-      }
-    };
+    valueRows = stmt.select.core.rows.map((r) => r.map((e) => compileExpr(e, scope, xo).fn));
+    for (const r of valueRows) checkCount(table, r.length, nvals, !!stmt.columns);
   } else {
     const q = compileSelect(stmt.select, catalog, btree);
     checkCount(table, q.columns.length, nvals, !!stmt.columns);
@@ -174,6 +170,7 @@ export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeAp
     ? compileReturning(stmt.returning, table, stmt.alias, xo)
     : undefined;
   const makeDefaults = defaultsMaker(table);
+  const plan = new WriterPlan(table);
   const action = stmt.orAction;
   // One row, checked in full before anything is written, and no REPLACE deleting rows
   // first: nothing can fail half-way.
@@ -182,6 +179,73 @@ export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeAp
   const replaces = action === "REPLACE" || table.pkConflict === "REPLACE" ||
     table.indexes.some((ix) => ix.onConflict === "REPLACE") ||
     table.columns.some((c) => c.notNullConflict === "REPLACE");
+  // The rows are written by a plain function, the generator only hands out RETURNING rows:
+  // V8 optimizes the per-row loop better outside a generator.
+  const execute = (env: Env, out: SqlValue[][]): void => {
+    const w = TableWriter.open(btree, env, plan);
+    let changes = 0;
+    let failure: unknown;
+    let seq: number | bigint = table.autoincrement ? catalog.getSequence(table.name) : 0;
+    const seq0 = seq;
+    let supplied: Iterator<SqlValue[]> | undefined;
+    try {
+      if (!valueRows) supplied = source(env)[Symbol.iterator]();
+      for (let r = 0;; r++) {
+        let values: SqlValue[];
+        let rowidValue: SqlValue = null;
+        if (valueRows) {
+          if (r === valueRows.length) break;
+          const fns = valueRows[r];
+          values = makeDefaults();
+          for (let i = 0; i < targets.length; i++) {
+            const t = targets[i];
+            const v = fns[i](env);
+            if (t === -1) rowidValue = v;
+            else values[t] = v;
+          }
+        } else {
+          const next = supplied!.next();
+          if (next.done) break;
+          const row = next.value;
+          values = makeDefaults();
+          for (let i = 0; i < targets.length; i++) {
+            const t = targets[i];
+            if (t === -1) rowidValue = row[i];
+            else values[t] = row[i];
+          }
+        }
+        let rowid: Rowid;
+        if (rowidValue !== null) rowid = w.rowidFrom(rowidValue);
+        else if (table.autoincrement) {
+          // SQLite counts an AUTOINCREMENT rowid as used even when the row is then skipped.
+          rowid = w.newAutoincrementRowid(seq);
+          seq = rowid;
+        } else rowid = w.newRowid();
+        if (table.rowidAlias >= 0) values[table.rowidAlias] = rowid;
+        if (!w.prepareRow(values, action, makeDefaults)) continue;
+        if (upserts.length > 0) {
+          const done = applyUpsert(w, upserts, rowid, values, env, action, table, out, returning);
+          if (done !== "insert") {
+            if (done === "updated") changes++;
+            continue;
+          }
+        }
+        if (!w.checkUnique(rowid, values, action, undefined, table.pkConflict, true)) continue;
+        w.insert(rowid, values);
+        changes++;
+        env.ctx.lastInsertRowid = rowid;
+        if (table.autoincrement && rowid > seq) seq = rowid;
+        if (returning) out.push(returning.evaluate(env, values, rowid));
+      }
+      if (table.autoincrement && seq !== seq0) catalog.setSequence(table.name, seq);
+    } catch (e) {
+      failure = e;
+      throw e;
+    } finally {
+      w.close();
+      recordChanges(env, changes, failure);
+    }
+  };
   return {
     statementJournal: !(singleRow && !replaces && upserts.length === 0),
     columns: returning?.columns ?? [],
@@ -189,53 +253,9 @@ export function compileInsert(stmt: InsertStmt, catalog: Catalog, btree: BTreeAp
     plan: [],
     writes: true,
     *rows(env) {
-      const w = new TableWriter(btree, table, env);
       const out: SqlValue[][] = [];
-      let changes = 0;
-      let failure: unknown;
-      let seq: number | bigint = table.autoincrement ? catalog.getSequence(table.name) : 0;
-      const seq0 = seq;
-      try {
-        for (const supplied of source(env)) {
-          const values = makeDefaults();
-          let rowidValue: SqlValue = null;
-          for (let i = 0; i < targets.length; i++) {
-            const t = targets[i];
-            if (t === -1) rowidValue = supplied[i];
-            else values[t] = supplied[i];
-          }
-          let rowid: Rowid;
-          if (rowidValue !== null) rowid = w.rowidFrom(rowidValue);
-          else if (table.autoincrement) {
-            // SQLite counts an AUTOINCREMENT rowid as used even when the row is then skipped.
-            rowid = w.newAutoincrementRowid(seq);
-            seq = rowid;
-          } else rowid = w.newRowid();
-          if (table.rowidAlias >= 0) values[table.rowidAlias] = rowid;
-          if (!w.prepareRow(values, action, makeDefaults)) continue;
-          if (upserts.length > 0) {
-            const done = applyUpsert(w, upserts, rowid, values, env, action, table, out, returning);
-            if (done !== "insert") {
-              if (done === "updated") changes++;
-              continue;
-            }
-          }
-          if (!w.checkUnique(rowid, values, action, undefined, table.pkConflict)) continue;
-          w.insert(rowid, values);
-          changes++;
-          env.ctx.lastInsertRowid = rowid;
-          if (table.autoincrement && rowid > seq) seq = rowid;
-          if (returning) out.push(returning.evaluate(env, values, rowid));
-        }
-        if (table.autoincrement && seq !== seq0) catalog.setSequence(table.name, seq);
-      } catch (e) {
-        failure = e;
-        throw e;
-      } finally {
-        w.close();
-        recordChanges(env, changes, failure);
-      }
-      yield* out;
+      execute(env, out);
+      if (out.length > 0) yield* out;
     },
   };
 }
@@ -341,6 +361,7 @@ export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeAp
   if (stmt.orderBy || stmt.limit) throw unsupported("DELETE ... LIMIT");
   const table = writableTable(catalog, stmt.table, stmt.schema);
   const { plan, collect } = collectRows(table, stmt.alias, stmt.where, btree, stmt, xo);
+  const writerPlan = new WriterPlan(table);
   const returning = stmt.returning
     ? compileReturning(stmt.returning, table, stmt.alias, xo)
     : undefined;
@@ -351,7 +372,7 @@ export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeAp
     writes: true,
     *rows(env) {
       const victims = collect(env);
-      const w = new TableWriter(btree, table, env);
+      const w = TableWriter.open(btree, env, writerPlan);
       const out: SqlValue[][] = [];
       let changes = 0;
       let failure: unknown;
@@ -380,6 +401,7 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
   if (stmt.orderBy || stmt.limit) throw unsupported("UPDATE ... LIMIT");
   const table = writableTable(catalog, stmt.table, stmt.schema);
   const { scope, plan, collect } = collectRows(table, stmt.alias, stmt.where, btree, stmt, xo);
+  const writerPlan = new WriterPlan(table);
   const sets: { column: number; fn: Evaluator }[] = [];
   for (const s of stmt.set) {
     if (s.columns.length !== 1) throw unsupported("row-value assignment");
@@ -396,7 +418,7 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
     writes: true,
     *rows(env) {
       const targets = collect(env);
-      const w = new TableWriter(btree, table, env);
+      const w = TableWriter.open(btree, env, writerPlan);
       const out: SqlValue[][] = [];
       let changes = 0;
       let failure: unknown;

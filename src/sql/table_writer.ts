@@ -4,13 +4,13 @@
  * @module
  */
 
-import { comparatorFactory } from "./index_keys.ts";
+import { comparatorFactory, EncodedKeyComparator, keyOrder } from "./index_keys.ts";
 import type { BTreeApi, IndexCursor, Rowid, TableCursor } from "../btree/types.ts";
 import { SqliteError } from "../errors.ts";
 import { applyAffinity, storageValue } from "../record/affinity.ts";
 import { builtinCollation, type Collation } from "../record/collation.ts";
 import { compareRecordToKey, keyComparator, SearchKey } from "../record/compare.ts";
-import { encodeRecord } from "../record/record.ts";
+import { encodeRecord, RecordEncoder } from "../record/record.ts";
 import { RecordReader } from "../record/record_reader.ts";
 import { Real, type SqlValue } from "../record/value.ts";
 import type { IndexInfo, TableInfo } from "../schema/types.ts";
@@ -39,12 +39,68 @@ function fail(
   return e;
 }
 
+/** What writing to one index needs, derived from the schema once (see {@link WriterPlan}). */
+interface IndexPlan {
+  info: IndexInfo;
+  /** Collations of the key columns (the rowid's not included). */
+  colls: Collation[];
+  /** DESC flags of the key columns (the rowid's not included). */
+  descs: boolean[];
+  comparatorFor: (key: Uint8Array) => import("../btree/types.ts").KeyComparator;
+  /**
+   * Orders stored entries against the entry being inserted. Shared by every execution: it is
+   * set right before each cursor insert, and no user code runs until that insert returns.
+   */
+  insertCmp: EncodedKeyComparator;
+}
+
+/**
+ * What a {@link TableWriter} derives from the table's schema: index collations, comparator
+ * factories and compiled CHECK constraints. A compiled statement builds it once and hands it
+ * to the writer of every execution, so a prepared INSERT run per row does not recompile them
+ * per row. Valid while the schema is unchanged (statements are recompiled when it changes).
+ */
+export class WriterPlan {
+  /** Per index, in {@link TableInfo.indexes} order. */
+  readonly indexes: IndexPlan[];
+  /** Compiled CHECK constraints. */
+  readonly checks: { fn: Compiled; name: string }[];
+  /** Some index is UNIQUE. */
+  readonly hasUnique: boolean;
+  /** A closed writer for the next execution to reuse (see {@link TableWriter.open}). */
+  idle: TableWriter | undefined;
+
+  /** Derives the plan for `info`. */
+  constructor(readonly info: TableInfo) {
+    this.indexes = info.indexes.map((ix) => {
+      const order = keyOrder(ix);
+      return {
+        info: ix,
+        colls: ix.columns.map((c) => builtinCollation(c.collation)!),
+        descs: ix.columns.map((c) => c.desc),
+        comparatorFor: comparatorFactory(ix),
+        insertCmp: new EncodedKeyComparator(order.colls, order.descs),
+      };
+    });
+    this.hasUnique = info.indexes.some((ix) => ix.unique);
+    const scope = new Scope([{ name: info.name, table: info }]);
+    this.checks = info.checks.map((e) => ({ fn: compileExpr(e, scope), name: checkName(e) }));
+  }
+}
+
 interface PreparedIndex {
   info: IndexInfo;
   colls: Collation[];
   descs: boolean[];
   cursor: IndexCursor;
+  plan: IndexPlan;
+  /** The entry being inserted, as values (reused: it is encoded at once). */
+  key: SqlValue[];
 }
+
+// Records are encoded here and consumed (copied into pages) before the next encoding; no
+// user code runs in between, so one buffer serves every writer.
+const encoder = new RecordEncoder();
 
 /** Writes rows of one table during one statement. */
 export class TableWriter {
@@ -52,29 +108,69 @@ export class TableWriter {
   private readonly indexes: PreparedIndex[];
   private readonly checks: { fn: Compiled; name: string }[];
   private readonly reader = new RecordReader();
-  private readonly env: Env;
-  /** Column defaults for rows written before ALTER TABLE ADD COLUMN. */
-  readonly defaults: SqlValue[];
+  private env: Env;
+  #open = true;
+  #defaults: SqlValue[] | undefined;
+  /** Set by {@link checkUnique} when the rowid conflict check is left to {@link insert}. */
+  #rowidCheck: ConflictAction | undefined;
+  private readonly plan: WriterPlan;
+  /** The row as stored, reused per insert (storage values, NULL for the rowid alias). */
+  #rec: SqlValue[] = [];
 
-  /** Opens cursors on `info` and its indexes. */
-  constructor(private readonly btree: BTreeApi, readonly info: TableInfo, env: Env) {
+  /**
+   * Opens cursors on `info` and its indexes. `plan` (built for the same `info`) saves
+   * deriving it again; statements executed many times pass one.
+   */
+  constructor(
+    private readonly btree: BTreeApi,
+    readonly info: TableInfo,
+    env: Env,
+    plan: WriterPlan = new WriterPlan(info),
+  ) {
     this.env = env;
-    this.defaults = tableDefaults(info);
     this.table = btree.tableCursor(info.root);
-    this.indexes = info.indexes.map((ix) => ({
-      info: ix,
-      colls: ix.columns.map((c) => builtinCollation(c.collation)!),
-      descs: ix.columns.map((c) => c.desc),
-      cursor: btree.indexCursor(ix.root, comparatorFactory(ix)),
+    this.indexes = plan.indexes.map((p) => ({
+      info: p.info,
+      colls: p.colls,
+      descs: p.descs,
+      cursor: btree.indexCursor(p.info.root, p.comparatorFor),
+      plan: p,
+      key: [],
     }));
-    const scope = new Scope([{ name: info.name, table: info }]);
-    this.checks = info.checks.map((e) => ({ fn: compileExpr(e, scope), name: checkName(e) }));
+    this.checks = plan.checks;
+    this.plan = plan;
   }
 
-  /** Releases the cursors. */
+  /** Column defaults for rows written before ALTER TABLE ADD COLUMN (computed on first use). */
+  get defaults(): SqlValue[] {
+    return this.#defaults ??= tableDefaults(this.info);
+  }
+
+  /**
+   * A writer for one execution of a statement compiled with `plan`: the plan's idle writer,
+   * its cursors reopened, when it has one (a prepared INSERT run once per row then allocates
+   * nothing for it), else a new writer.
+   */
+  static open(btree: BTreeApi, env: Env, plan: WriterPlan): TableWriter {
+    const w = plan.idle;
+    if (w === undefined || w.btree !== btree) return new TableWriter(btree, plan.info, env, plan);
+    plan.idle = undefined;
+    w.env = env;
+    w.#open = true;
+    w.#rowidCheck = undefined;
+    w.#defaults = undefined;
+    w.table.reopen();
+    for (const ix of w.indexes) ix.cursor.reopen();
+    return w;
+  }
+
+  /** Releases the cursors; the writer then waits in its plan for the next execution. */
   close(): void {
+    if (!this.#open) return;
+    this.#open = false;
     this.table.close();
     for (const ix of this.indexes) ix.cursor.close();
+    this.plan.idle ??= this;
   }
 
   /** A new rowid: one more than the largest, or an unused one when that is taken. */
@@ -203,20 +299,23 @@ export class TableWriter {
     action: ConflictAction | undefined,
     self: Rowid | undefined,
     pkAction: ConflictAction | undefined,
+    deferRowid = false,
   ): boolean {
-    if (rowid !== self && this.table.seek(rowid)) {
+    this.#rowidCheck = undefined;
+    if (rowid !== self) {
       const act = action ?? pkAction ?? "ABORT";
-      if (act === "IGNORE") return false;
-      if (act === "REPLACE") {
-        this.deleteRow(rowid);
-      } else {
-        const alias = this.info.rowidAlias;
-        const name = alias >= 0 ? this.info.columns[alias].name : "rowid";
-        throw fail(
-          "SQLITE_CONSTRAINT_PRIMARYKEY",
-          `UNIQUE constraint failed: ${this.info.name}.${name}`,
-          act,
-        );
+      if (
+        deferRowid && !this.plan.hasUnique && act !== "IGNORE" && act !== "REPLACE"
+      ) {
+        // Nothing below can write or fail, so the table insert itself can find the
+        // conflict (one descent of the table instead of two per row).
+        this.#rowidCheck = act;
+        return true;
+      }
+      if (this.table.seek(rowid)) {
+        if (act === "IGNORE") return false;
+        if (act === "REPLACE") this.deleteRow(rowid);
+        else throw this.rowidConflict(act);
       }
     }
     for (const ix of this.indexes) {
@@ -279,26 +378,60 @@ export class TableWriter {
     return this.reader.column(this.reader.columnCount - 1) as Rowid;
   }
 
-  private indexKey(ix: IndexInfo, values: SqlValue[], rowid: Rowid | undefined): SqlValue[] {
-    const key: SqlValue[] = [];
-    for (const c of ix.columns) {
-      const v = c.column === this.info.rowidAlias ? (rowid ?? values[c.column]) : values[c.column];
-      key.push(storageValue(v, this.info.columns[c.column].affinity));
+  private indexKey(
+    ix: IndexInfo,
+    values: SqlValue[],
+    rowid: Rowid | undefined,
+    key: SqlValue[] = [],
+  ): SqlValue[] {
+    const cols = ix.columns;
+    const n = cols.length;
+    for (let j = 0; j < n; j++) {
+      const c = cols[j].column;
+      const v = c === this.info.rowidAlias ? (rowid ?? values[c]) : values[c];
+      key[j] = storageValue(v, this.info.columns[c].affinity);
     }
-    if (rowid !== undefined) key.push(rowid);
+    if (rowid !== undefined) key[n] = rowid;
+    // Truncating a reused array is slow in V8 even when its length does not change.
+    const len = rowid !== undefined ? n + 1 : n;
+    if (key.length !== len) key.length = len;
     return key;
   }
 
-  /** Writes the row and its index entries (constraints already checked). */
-  insert(rowid: Rowid, values: SqlValue[]): void {
-    const rec = values.map((v, i) =>
-      i === this.info.rowidAlias ? null : storageValue(v, this.info.columns[i].affinity)
+  private rowidConflict(act: ConflictAction): ConstraintError {
+    const alias = this.info.rowidAlias;
+    const name = alias >= 0 ? this.info.columns[alias].name : "rowid";
+    return fail(
+      "SQLITE_CONSTRAINT_PRIMARYKEY",
+      `UNIQUE constraint failed: ${this.info.name}.${name}`,
+      act,
     );
-    this.table.insert(rowid, encodeRecord(rec));
+  }
+
+  /**
+   * Writes the row and its index entries (constraints already checked, but for a rowid check
+   * {@link checkUnique} left to this insert: that conflict throws before anything is written).
+   */
+  insert(rowid: Rowid, values: SqlValue[]): void {
+    const cols = this.info.columns;
+    const alias = this.info.rowidAlias;
+    const rec = this.#rec;
+    if (rec.length !== values.length) rec.length = values.length;
+    for (let i = 0; i < values.length; i++) {
+      rec[i] = i === alias ? null : storageValue(values[i], cols[i].affinity);
+    }
+    const check = this.#rowidCheck;
+    if (check !== undefined) {
+      this.#rowidCheck = undefined;
+      if (!this.table.insertNew(rowid, encoder.encode(rec))) throw this.rowidConflict(check);
+    } else {
+      this.table.insert(rowid, encoder.encode(rec));
+    }
     for (const ix of this.indexes) {
-      const key = this.indexKey(ix.info, values, rowid);
-      const sk = new SearchKey(key, ix.colls, ix.descs);
-      ix.cursor.insert(encodeRecord(key), keyComparator(sk, 0));
+      const entry = encoder.encode(this.indexKey(ix.info, values, rowid, ix.key));
+      const cmp = ix.plan.insertCmp;
+      cmp.set(entry);
+      ix.cursor.insert(entry, cmp.cmp);
     }
   }
 
