@@ -20,6 +20,7 @@ import { SqliteError } from "./src/errors.ts";
 import type { JournalMode, SynchronousLevel } from "./src/pager/types.ts";
 import { Real, type SqlValue } from "./src/record/value.ts";
 import { type CompiledStatement, Connection } from "./src/sql/connection.ts";
+import type { RowCursor } from "./src/sql/stepper.ts";
 import { MemoryVfs } from "./src/vfs/memory_vfs.ts";
 import { RealVfs } from "./src/vfs/real_vfs.ts";
 import type { Vfs } from "./src/vfs/vfs.ts";
@@ -178,7 +179,8 @@ export class Database {
   exec(sql: string): void {
     let offset = 0;
     for (;;) {
-      const { stmt, end } = this.#conn.prepare(sql, offset);
+      // Compiled by run() in the statement's own read transaction (one per statement).
+      const { stmt, end } = this.#conn.parse(sql, offset);
       if (!stmt) return;
       for (const _ of this.#conn.run(stmt, [])) { /* discard rows */ }
       offset = end;
@@ -285,7 +287,12 @@ export class Statement {
   run(...params: (SQLInputValue | NamedParameters)[]): RunResult {
     const ctx = this.#conn.ctx;
     const before = ctx.totalChanges;
-    for (const _ of this.#rows(params)) { /* discard rows */ }
+    const rows = this.#rows(params);
+    try {
+      while (rows.next() !== undefined) { /* discard rows */ }
+    } finally {
+      rows.close();
+    }
     return {
       changes: ctx.totalChanges === before ? 0 : ctx.changes,
       lastInsertRowid: ctx.lastInsertRowid,
@@ -294,30 +301,50 @@ export class Statement {
 
   /** The first result row as an object, or undefined when there is none. */
   get(...params: (SQLInputValue | NamedParameters)[]): Row | undefined {
-    const make = this.#maker();
-    for (const row of this.#rows(params)) return make(row);
-    return undefined;
+    const rows = this.#rows(params);
+    let row: SqlValue[] | undefined;
+    try {
+      row = rows.next();
+    } finally {
+      rows.close();
+    }
+    return row === undefined ? undefined : this.#maker()(row);
   }
 
   /** All result rows as objects. */
   all(...params: (SQLInputValue | NamedParameters)[]): Row[] {
-    const make = this.#maker();
+    const rows = this.#rows(params);
     const out: Row[] = [];
-    for (const row of this.#rows(params)) out.push(make(row));
+    try {
+      const make = this.#maker();
+      for (let row = rows.next(); row !== undefined; row = rows.next()) out.push(make(row));
+    } finally {
+      rows.close();
+    }
     return out;
   }
 
   /** All result rows as arrays (duplicate column names survive). */
   values(...params: (SQLInputValue | NamedParameters)[]): SQLOutputValue[][] {
+    const rows = this.#rows(params);
     const out: SQLOutputValue[][] = [];
-    for (const row of this.#rows(params)) out.push(row.map(output));
+    try {
+      for (let row = rows.next(); row !== undefined; row = rows.next()) out.push(row.map(output));
+    } finally {
+      rows.close();
+    }
     return out;
   }
 
   /** Iterates over the result rows as objects; the statement's transaction lasts until the end. */
   *iterate(...params: (SQLInputValue | NamedParameters)[]): Generator<Row, void, undefined> {
-    const make = this.#maker();
-    for (const row of this.#rows(params)) yield make(row);
+    const rows = this.#rows(params);
+    try {
+      const make = this.#maker();
+      for (let row = rows.next(); row !== undefined; row = rows.next()) yield make(row);
+    } finally {
+      rows.close();
+    }
   }
 
   /** The result columns. */
@@ -345,8 +372,8 @@ export class Statement {
     return this.#make;
   }
 
-  #rows(params: (SQLInputValue | NamedParameters)[]): Generator<SqlValue[], void, undefined> {
-    return this.#conn.run(this.#stmt, bind(this.#stmt, params));
+  #rows(params: (SQLInputValue | NamedParameters)[]): RowCursor {
+    return this.#conn.query(this.#stmt, bind(this.#stmt, params));
   }
 }
 
@@ -368,7 +395,7 @@ function rowMaker(names: string[]): RowMaker {
   return make(output) as RowMaker;
 }
 
-function bindValue(v: unknown, where: string): SqlValue {
+function bindValue(v: unknown, where: string | number): SqlValue {
   if (v === null || v === undefined) return null;
   switch (typeof v) {
     case "number":
@@ -400,6 +427,14 @@ function isNamed(v: unknown): v is NamedParameters {
 function bind(stmt: CompiledStatement, params: unknown[]): SqlValue[] {
   const ast = stmt.ast;
   const n = ast.paramCount;
+  const given = params.length;
+  if (ast.paramNames.size === 0 && given <= n && !(given > 0 && isNamed(params[0]))) {
+    // Only anonymous `?`: value i fills slot i + 1 (the common case, without the sets below).
+    const out = new Array<SqlValue>(n + 1);
+    out[0] = null;
+    for (let i = 0; i < n; i++) out[i + 1] = i < given ? bindValue(params[i], i + 1) : null;
+    return out;
+  }
   const out = new Array<SqlValue>(n + 1).fill(null);
   let positional = params;
   if (params.length > 0 && isNamed(params[0])) {
@@ -427,7 +462,7 @@ function bind(stmt: CompiledStatement, params: unknown[]): SqlValue[] {
     if (slot > n) {
       throw new SqliteError("SQLITE_RANGE", "column index out of range");
     }
-    out[slot] = bindValue(positional[i], String(slot));
+    out[slot] = bindValue(positional[i], slot);
     slot++;
   }
   return out;

@@ -103,3 +103,54 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
   }
   return decoder.decode(buf.subarray(start, end));
 }
+
+/** A Uint32Array over the whole of the last buffer counted in, for word-at-a-time scans. */
+let wordsOf: ArrayBufferLike | undefined;
+let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
+/**
+ * The number of characters in the UTF-8 bytes [start, end) before the first NUL, as SQLite's
+ * length() counts TEXT.
+ *
+ * Long runs are scanned four bytes at a time while they are ASCII without NUL: length() of a
+ * long TEXT column is counted per row in aggregate scans, and a byte loop was most of it.
+ */
+export function utf8CharCount(buf: Uint8Array, start: number, end: number): number {
+  let p = start;
+  if (end - start >= 16) {
+    const base = buf.byteOffset;
+    while (((base + p) & 3) !== 0) {
+      const c = buf[p];
+      if (c === 0 || c >= 0x80) break;
+      p++;
+    }
+    if (((base + p) & 3) === 0) {
+      const ab = buf.buffer;
+      if (ab !== wordsOf) {
+        wordsOf = ab;
+        words = new Uint32Array(ab, 0, ab.byteLength >>> 2);
+      }
+      const w32 = words;
+      let w = (base + p) >>> 2;
+      const wEnd = (base + end) >>> 2;
+      if (wEnd <= w32.length) {
+        // A word goes on only when no byte has its high bit set (ASCII) and none is 0.
+        for (; w < wEnd; w++) {
+          const x = w32[w];
+          if (((x | ((x - 0x01010101) & ~x)) & 0x80808080) !== 0) break;
+        }
+        p = (w << 2) - base;
+      }
+    }
+  }
+  // SQLite's loop (func.c lengthFunc): a lead byte from 0xc0 takes the continuation bytes
+  // after it; any other byte, a stray continuation byte too, is one character.
+  let n = p - start;
+  while (p < end) {
+    const c = buf[p++];
+    if (c === 0) break;
+    n++;
+    if (c >= 0xc0) { while (p < end && (buf[p] & 0xc0) === 0x80) p++; }
+  }
+  return n;
+}

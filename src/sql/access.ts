@@ -35,7 +35,7 @@ export function exactRowid(v: SqlValue): Rowid | undefined {
 }
 
 /** The smallest rowid a lower bound admits; null when nothing can match. */
-function lowerRowid(v: SqlValue): Rowid | null | "all" {
+export function lowerRowid(v: SqlValue): Rowid | null | "all" {
   if (v === null || typeof v === "string" || v instanceof Uint8Array) return null;
   if (typeof v === "bigint") return v;
   const n = v instanceof Real ? v.value : v;
@@ -47,7 +47,7 @@ function lowerRowid(v: SqlValue): Rowid | null | "all" {
 }
 
 /** The largest rowid an upper bound admits; null when nothing can match. */
-function upperRowid(v: SqlValue): Rowid | null | "all" {
+export function upperRowid(v: SqlValue): Rowid | null | "all" {
   if (v === null) return null;
   if (typeof v === "string" || v instanceof Uint8Array) return "all"; // numbers sort below text
   if (typeof v === "bigint") return v;
@@ -239,7 +239,7 @@ function* visitIndex(
 }
 
 /** The index keys bounding a range scan, in index order; undefined when it is empty. */
-function keyRange(
+export function keyRange(
   prefix: SqlValue[],
   lo: Bound | undefined,
   hi: Bound | undefined,

@@ -44,9 +44,21 @@ export function makeAggregate(call: FunctionExpr, args: Compiled[]): AggregateSt
   });
   const fns = args.map((a) => a.fn);
   const n = fns.length;
+  // One argument array per group, refilled per row: aggregators read it during step() and
+  // keep values, never the array.
+  const vals = new Array<SqlValue>(n).fill(null);
+  if (n <= 1) {
+    const f0 = fns[0];
+    return {
+      step: n === 0 ? () => agg.step(vals) : (env) => {
+        vals[0] = f0(env);
+        agg.step(vals);
+      },
+      final: () => agg.final(),
+    };
+  }
   return {
     step(env) {
-      const vals = new Array<SqlValue>(n);
       for (let i = 0; i < n; i++) vals[i] = fns[i](env);
       agg.step(vals);
     },

@@ -23,6 +23,7 @@ import type { Env, FunctionContext } from "./env.ts";
 import { compilePragma } from "./pragma.ts";
 import { compileSelect } from "./select.ts";
 import { ConstraintError } from "./table_writer.ts";
+import { GeneratorCursor, type RowCursor } from "./stepper.ts";
 
 /** Options for opening a connection. */
 export interface ConnectionOptions extends PagerOptions {
@@ -151,6 +152,16 @@ export class Connection {
       this.leaveRead();
     }
     return { stmt: compiled, end };
+  }
+
+  /**
+   * Parses the first statement of `sql` at `offset` without compiling it (run() compiles
+   * it); for running a script statement by statement.
+   */
+  parse(sql: string, offset = 0): { stmt: CompiledStatement | null; end: number } {
+    this.checkOpen();
+    const { stmt, end } = parseOne(sql, offset);
+    return { stmt: stmt ? new CompiledStatement(this, stmt) : null, end };
   }
 
   /** Compiles a statement against the current schema. */
@@ -332,11 +343,14 @@ export class Connection {
    */
   *run(stmt: CompiledStatement, params: SqlValue[]): Generator<SqlValue[], void, undefined> {
     this.checkOpen();
-    let exe = stmt.executable();
-    if ((exe as { control?: boolean }).control) {
+    let exe: Executable;
+    if (CONTROL.has(stmt.ast.kind)) {
+      exe = stmt.executable();
       yield* exe.rows(this.env(params));
       return;
     }
+    // Compiled inside the statement's read transaction: the schema it sees is current, and
+    // a statement from parse() (Database.exec) costs one read transaction, not two.
     this.enterRead();
     this.active++;
     let depth = -1;
@@ -376,6 +390,46 @@ export class Connection {
         this.finishStatement(depth);
       }
     }
+  }
+
+  /**
+   * Runs a compiled statement like {@link run}, returning its rows through a cursor. A
+   * SELECT gets the executor's own cursor (no generator per row); other statements go
+   * through {@link run}. The statement's transaction ends when the cursor reaches the end,
+   * fails or is closed.
+   */
+  query(stmt: CompiledStatement, params: SqlValue[]): RowCursor {
+    if (stmt.ast.kind !== "select") return new GeneratorCursor(this.run(stmt, params));
+    this.checkOpen();
+    this.enterRead();
+    this.active++;
+    let inner: RowCursor;
+    try {
+      const exe = stmt.executable() as Executable & { open?(env: Env): RowCursor };
+      inner = exe.open
+        ? exe.open(this.env(params))
+        : new GeneratorCursor(exe.rows(this.env(params)));
+    } catch (e) {
+      this.active--;
+      const err = tooBigError(e);
+      this.failStatement(err, -1);
+      this.leaveRead();
+      throw err;
+    }
+    return new StatementCursor(this, inner);
+  }
+
+  /** @internal The end of a statement run through {@link query}. */
+  endQuery(failure: unknown, failed: boolean): unknown {
+    this.active--;
+    if (!failed) {
+      this.finishStatement(-1);
+      return undefined;
+    }
+    const err = tooBigError(failure);
+    this.failStatement(err, -1);
+    this.leaveRead();
+    return err;
   }
 
   /** Ends a statement that succeeded: releases its savepoint and commits in autocommit mode. */
@@ -433,6 +487,53 @@ export class Connection {
 
   private env(params: SqlValue[]): Env {
     return { params, rows: [], aggs: [], ctx: this.ctx };
+  }
+}
+
+/** Transaction-control statements: they run outside the per-statement transaction. */
+const CONTROL = new Set<Statement["kind"]>(["begin", "commit", "rollback", "savepoint", "release"]);
+
+/** A SELECT's rows, ending the statement (as {@link Connection.run} does) when they end. */
+class StatementCursor implements RowCursor {
+  #inner: RowCursor | undefined;
+  readonly #conn: Connection;
+
+  constructor(conn: Connection, inner: RowCursor) {
+    this.#conn = conn;
+    this.#inner = inner;
+  }
+
+  next(): SqlValue[] | undefined {
+    const inner = this.#inner;
+    if (!inner) return undefined;
+    let row: SqlValue[] | undefined;
+    try {
+      row = inner.next();
+    } catch (e) {
+      this.#inner = undefined;
+      try {
+        inner.close();
+      } catch {
+        // the first failure is the one reported
+      }
+      throw this.#conn.endQuery(e, true);
+    }
+    if (row === undefined) {
+      this.#inner = undefined;
+      this.#conn.endQuery(undefined, false);
+    }
+    return row;
+  }
+
+  close(): void {
+    const inner = this.#inner;
+    if (!inner) return;
+    this.#inner = undefined;
+    try {
+      inner.close();
+    } finally {
+      this.#conn.endQuery(undefined, false);
+    }
   }
 }
 

@@ -22,6 +22,11 @@ export interface Bound {
   fn: Evaluator;
   /** `<=`/`>=` rather than `<`/`>`. */
   inclusive: boolean;
+  /**
+   * The WHERE term the bound comes from, when it is all of that term: on a rowid range, a
+   * bound whose value is an integer decides the term exactly, so the filter can skip it.
+   */
+  term?: Expr;
 }
 
 /** How rows are found. `reverse` visits them in descending key order. */
@@ -78,6 +83,8 @@ interface Term {
   collation: string;
   /** Comparison affinity between the column and the value. */
   affinity: Affinity | null;
+  /** The WHERE term, when this term is all of it (`column op value`, not BETWEEN). */
+  source?: Expr;
 }
 
 const FLIP: Record<string, Term["op"]> = { "=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
@@ -171,6 +178,7 @@ function analyse(where: Expr[], scope: Scope, level: number, available: bigint):
           values: [converted(val, aff)],
           collation: collationOf(l, r), // as written: the left operand's collation first
           affinity: aff,
+          source: t,
         });
       } else if (t.kind === "between" && !t.not) {
         const x = compileExpr(t.expr, scope);
@@ -427,8 +435,8 @@ export function planAccess(
     return {
       access: {
         kind: "rowidRange",
-        lo: lo && { fn: lo.values[0], inclusive: lo.op === ">=" },
-        hi: hi && { fn: hi.values[0], inclusive: hi.op === "<=" },
+        lo: lo && { fn: lo.values[0], inclusive: lo.op === ">=", term: lo.source },
+        hi: hi && { fn: hi.values[0], inclusive: hi.op === "<=", term: hi.source },
         reverse: m.reverse,
       },
       detail: `SEARCH ${name} USING INTEGER PRIMARY KEY (${parts.join(" AND ")})`,

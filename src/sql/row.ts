@@ -7,6 +7,7 @@
 import type { Rowid, TableCursor } from "../btree/types.ts";
 import { fromStorage } from "../record/affinity.ts";
 import { RecordReader } from "../record/record_reader.ts";
+import { utf8CharCount } from "../record/utf8.ts";
 import type { SqlValue } from "../record/value.ts";
 import type { TableInfo } from "../schema/types.ts";
 import type { RowSource } from "./env.ts";
@@ -27,18 +28,21 @@ export class CursorRow implements RowSource {
     this.realAffinity = table.columns.map((c) => c.affinity === "REAL");
   }
 
-  /** Points the view at the cursor's current entry. */
+  /** Points the view at the cursor's current entry (read while the cursor stays there). */
   load(cursor: TableCursor): void {
     this.cursor = cursor;
-    this.id = cursor.rowid();
+    // The rowid is read on first use: aggregates over a scan often never ask for it.
+    this.idRead = false;
     this.parsed = false;
   }
+
+  private idRead = false;
 
   private cursor: TableCursor | undefined;
 
   /** Column `i` of the current row. */
   column(i: number): SqlValue {
-    if (i === this.table.rowidAlias) return this.id;
+    if (i === this.table.rowidAlias) return this.rowid();
     if (!this.parsed) {
       this.reader.reset(this.cursor!.payload());
       this.parsed = true;
@@ -63,19 +67,16 @@ export class CursorRow implements RowSource {
     if (t < 12) return undefined;
     const size = (t - 12) >>> 1;
     if ((t & 1) === 0) return size;
-    const buf = this.reader.payload;
-    const end = this.reader.contentOffset(i) + size;
-    let p = this.reader.contentOffset(i);
-    let n = 0;
-    while (p < end && buf[p] !== 0) {
-      n++;
-      if (buf[p++] >= 0xc0) { while (p < end && (buf[p] & 0xc0) === 0x80) p++; }
-    }
-    return n;
+    const start = this.reader.contentOffset(i);
+    return utf8CharCount(this.reader.payload, start, start + size);
   }
 
   /** The current rowid. */
   rowid(): SqlValue {
+    if (!this.idRead) {
+      this.id = this.cursor!.rowid();
+      this.idRead = true;
+    }
     return this.id;
   }
 

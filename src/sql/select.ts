@@ -36,7 +36,14 @@ import {
 } from "./compile_expr.ts";
 import { ArrayRow, type Env, type Evaluator, NULL_ROW, type RowSource } from "./env.ts";
 import { type AggregateState, makeAggregate } from "./aggregates.ts";
-import { conjuncts, exprSources, type OrderColumn, type Plan, planAccess } from "./planner.ts";
+import {
+  type Access,
+  conjuncts,
+  exprSources,
+  type OrderColumn,
+  type Plan,
+  planAccess,
+} from "./planner.ts";
 import { rowViewFor } from "./access.ts";
 import { CursorRow } from "./row.ts";
 import { Scope, type Source } from "./scope.ts";
@@ -47,6 +54,8 @@ import type { Rowid } from "../btree/types.ts";
 import { walk, walkChildren } from "./walk.ts";
 export { walk };
 import { tableDefaults } from "./defaults.ts";
+import { fastPathSwitch, SimpleSelect } from "./fast_select.ts";
+import { GeneratorCursor, type RowCursor } from "./stepper.ts";
 
 /** A compiled query: its column names and a function producing its rows. */
 export interface Query {
@@ -56,6 +65,8 @@ export interface Query {
   columnInfo: { table: string | null; column: string | null; type: string | null }[];
   /** Produces the rows. */
   rows(env: Env): Generator<SqlValue[], void, undefined>;
+  /** The same rows through a {@link RowCursor} (cheaper per row than the generator). */
+  open?(env: Env): RowCursor;
   /** EXPLAIN QUERY PLAN lines. */
   plan: string[];
   /** Affinity and collation of the first result column (for subqueries). */
@@ -601,6 +612,7 @@ function compileCore(
   const allTerms = [...conjuncts(core.where), ...joinTerms];
   const onceConds: Condition[] = [];
   const whereAt: Condition[][] = Array.from({ length: n + 1 }, () => []);
+  const termsAt: Expr[][] = Array.from({ length: n + 1 }, () => []);
   for (const t of allTerms) {
     const mask = exprSources(t, scope);
     const cond = compileCondition(t, scope, { ...xo, context: "WHERE clause" });
@@ -609,8 +621,20 @@ function compileCore(
     else {
       const top = mask === 0n ? 0 : mask < 0n ? n - 1 : mask.toString(2).length - 1;
       whereAt[Math.min(n - 1, top)].push(cond);
+      termsAt[Math.min(n - 1, top)].push(t);
     }
   }
+  /**
+   * For one table on a rowid range: the filter without the terms the range's bounds came
+   * from (used when their values are integers, which the range then applies exactly), or
+   * null when no bound came from a whole term.
+   */
+  const residualWhere = (access: Access): Condition | undefined | null => {
+    if (access.kind !== "rowidRange") return null;
+    const decided = [access.lo?.term, access.hi?.term].filter((t) => t !== undefined);
+    if (decided.length === 0) return null;
+    return allOf(whereAt[0].filter((_, i) => !decided.includes(termsAt[0][i])));
+  };
   const onAt = levels.map((l) =>
     allOf(l.on.map((t) => compileCondition(t, scope, { ...xo, context: "ON clause" })))
   );
@@ -678,9 +702,42 @@ function compileCore(
   }
   const outFns = outputs.map((o) => o.compiled.fn);
   const nOut = outFns.length;
+  // One table: the pull-based executor reads it (no generator per row); when the rows go
+  // straight to the result, it runs the whole query.
+  const single = n === 1 && !onAt[0] && !whereFns[1]
+    ? new SimpleSelect(
+      plans[0].access,
+      btree,
+      tables[0],
+      defaults[0],
+      whereFns[0],
+      once,
+      outFns,
+      residualWhere(plans[0].access),
+    )
+    : undefined;
+  const simple = !aggregate && !distinctColls && !sorted ? single : undefined;
+
+  // inputRows for one table: the stepper, one generator level instead of three.
+  function* singleRows(env: Env, single: SimpleSelect): Generator<void, void, undefined> {
+    const s = single.input(env);
+    if (!s) return;
+    const where = single.filter(s);
+    try {
+      while (s.step()) {
+        if (where === undefined || where(env)) yield;
+      }
+    } finally {
+      single.release(s);
+    }
+  }
 
   // Produces each input row (after WHERE) with env.rows positioned on every table.
   function* inputRows(env: Env): Generator<void, void, undefined> {
+    if (single && !fastPathSwitch.disabled) {
+      yield* singleRows(env, single);
+      return;
+    }
     env.rows = new Array<RowSource>(n).fill(NULL_ROW);
     if (once && !once(env)) return;
     const views = levels.map((_, k) => rowViewFor(plans[k].access, tables[k], defaults[k]));
@@ -786,10 +843,20 @@ function compileCore(
     const groups = new Map<string, Group>();
     const order: Group[] = [];
     const groupColls = groupBy.map((g) => builtinCollation(g.collation ?? "BINARY")!);
-    for (const _ of inputRows(env)) {
-      const keys = groupBy.map((g) => g.fn(env));
-      const k = groupKey(keys, groupColls);
-      let g = groups.get(k);
+    const nAggs = aggs.length;
+    // Without GROUP BY all rows are one group: no key per row.
+    let only: Group | undefined;
+    const addRow = () => {
+      let g: Group | undefined;
+      let keys: SqlValue[] = [];
+      let key = "";
+      if (groupBy.length === 0) {
+        g = only;
+      } else {
+        keys = groupBy.map((g) => g.fn(env));
+        key = groupKey(keys, groupColls);
+        g = groups.get(key);
+      }
       if (!g) {
         g = {
           keys,
@@ -797,14 +864,13 @@ function compileCore(
           rows: undefined,
           best: null,
         };
-        groups.set(k, g);
+        if (groupBy.length === 0) only = g;
+        else groups.set(key, g);
         order.push(g);
       }
       let takeRow = true;
-      for (let i = 0; i < aggs.length; i++) {
-        const st = g.states[i];
-        st.step(env);
-      }
+      const states = g.states;
+      for (let i = 0; i < nAggs; i++) states[i].step(env);
       if (special && aggs[0].args.length === 1) {
         const v = aggs[0].args[0].fn(env);
         if (v === null) takeRow = g.rows === undefined;
@@ -816,6 +882,41 @@ function compileCore(
           r === NULL_ROW ? NULL_ROW : snapshot(r, tables[i], needed[i])
         );
       }
+    };
+    if (single && !fastPathSwitch.disabled) {
+      const s = single.input(env);
+      if (s) {
+        const where = single.filter(s);
+        try {
+          if (groupBy.length === 0 && !special && !bareColumns) {
+            // One group, nothing kept per row: only the aggregates step (count(*) and
+            // sum() over a scan spend their time here).
+            while (s.step()) {
+              if (where !== undefined && !where(env)) continue;
+              let g = only;
+              if (g === undefined) {
+                g = only = {
+                  keys: [],
+                  states: aggs.map((a) => makeAggregate(a.call, a.args)),
+                  rows: undefined,
+                  best: null,
+                };
+                order.push(g);
+              }
+              const states = g.states;
+              for (let i = 0; i < nAggs; i++) states[i].step(env);
+            }
+          } else {
+            while (s.step()) {
+              if (where === undefined || where(env)) addRow();
+            }
+          }
+        } finally {
+          single.release(s);
+        }
+      }
+    } else {
+      for (const _ of inputRows(env)) addRow();
     }
     if (groupBy.length === 0 && order.length === 0) {
       order.push({
@@ -852,6 +953,12 @@ function compileCore(
     correlated: scope.usedOuter,
     columnInfo: outputs.map((o) => o.info),
     plan: planLines,
+    open(env) {
+      if (!simple || fastPathSwitch.disabled) return new GeneratorCursor(this.rows(env));
+      const lim = evalLimit(limit, env, -1);
+      const off = Math.max(0, evalLimit(offset, env, 0));
+      return simple.open(env, lim, off);
+    },
     *rows(env) {
       let lim = evalLimit(limit, env, -1);
       let off = Math.max(0, evalLimit(offset, env, 0));

@@ -76,7 +76,15 @@ function intOf(v: SqlValue): bigint {
 class SumState {
   rSum = 0;
   rErr = 0;
-  iSum = 0n;
+  /** The exact INTEGER sum once it left `small` mode. */
+  big = 0n;
+  /**
+   * While every value so far was an integer and the running sum is a safe integer, the sum
+   * is kept in `sSum` as a number: no BigInt per row. No INTEGER overflow can happen there
+   * (|sum| < 2^53), so the result is the same as summing in BigInt throughout.
+   */
+  small = true;
+  sSum = 0;
   cnt = 0;
   approx = false;
   ovrfl = false;
@@ -110,23 +118,41 @@ class SumState {
     }
   }
 
+  /** The exact INTEGER sum (meaningful until a non-integer made the sum approximate). */
+  get iSum(): bigint {
+    return this.small ? BigInt(this.sSum) : this.big;
+  }
+
   step(v: SqlValue): void {
+    if (this.small) {
+      if (typeof v === "number" && Number.isInteger(v)) {
+        const x = this.sSum + v;
+        if (x >= -9007199254740991 && x <= 9007199254740991) {
+          this.sSum = x;
+          this.cnt++;
+          return;
+        }
+      }
+      if (v === null) return;
+      this.small = false;
+      this.big = BigInt(this.sSum);
+    }
     const t = numericClass(v);
     if (t === "null") return;
     this.cnt++;
     if (!this.approx) {
       if (t !== "integer") {
-        this.init(this.iSum);
+        this.init(this.big);
         this.approx = true;
         this.kbn(toReal(v));
       } else {
         const i = intOf(v);
-        const x = this.iSum + i;
+        const x = this.big + i;
         if (x >= I64_MIN && x <= I64_MAX) {
-          this.iSum = x;
+          this.big = x;
         } else {
           this.ovrfl = true;
-          this.init(this.iSum);
+          this.init(this.big);
           this.approx = true;
           this.kbnInt(i);
         }
@@ -229,6 +255,11 @@ function minMax(max: boolean, coll: Collation): Aggregator {
       if (!has) {
         best = v;
         has = true;
+        return;
+      }
+      if (typeof v === "number" && typeof best === "number") {
+        // Two plain numbers (INTEGER or non-integral REAL): compareValues' answer, directly.
+        if (max ? best < v : best > v) best = v;
         return;
       }
       const c = compareValues(best, v, coll);
