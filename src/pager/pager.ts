@@ -655,7 +655,8 @@ export class PagerImpl implements Pager {
         throw busy();
       }
       try {
-        wal.checkpoint(this, "truncate", this.#db, this.#sync, false);
+        const r = wal.checkpoint(this, "truncate", this.#db, this.#sync, false);
+        if (r.busy !== 0) throw busy();
         wal.endRead(this);
         wal.deleteFile(this.#sync !== "off");
       } catch (e) {
@@ -699,16 +700,15 @@ export class PagerImpl implements Pager {
       throw new SqliteError("SQLITE_LOCKED", "database table is locked");
     }
     if (this.#readOnly) return { busy: 1, log: this.#wal.frameCount, checkpointed: 0 };
-    const writerBusy = this.#db.checkReservedLock !== undefined
-      ? this.#db.checkReservedLock()
-      : !this.#probeReserved();
-    return this.#wal.checkpoint(
-      this,
-      mode,
-      this.#db,
-      this.#sync,
-      writerBusy,
-    );
+    if (mode === "passive") return this.#wal.checkpoint(this, mode, this.#db, this.#sync, false);
+    // FULL, RESTART and TRUNCATE hold the writer lock throughout, so no writer (in any
+    // process) appends while they wait for readers or empty the log.
+    const gotWriter = this.#db.lock(LockLevel.RESERVED);
+    try {
+      return this.#wal.checkpoint(this, mode, this.#db, this.#sync, !gotWriter);
+    } finally {
+      if (gotWriter) this.#db.unlock(LockLevel.SHARED);
+    }
   }
 
   /**
@@ -808,9 +808,14 @@ export class PagerImpl implements Pager {
       throw busy();
     }
     if (this.#wal !== null && !this.#wal.isLatest()) {
-      // Another connection committed after this read transaction began.
+      // Another connection (maybe in another process) committed after this read
+      // transaction began. As SQLite's busy-handler loop does, a transaction that has read
+      // nothing but page 1 (BEGIN IMMEDIATE) starts over on the latest snapshot.
       this.#db.unlock(LockLevel.SHARED);
-      throw new SqliteError("SQLITE_BUSY_SNAPSHOT", "database is locked");
+      if (!(this.#timeout > 0 && this.#onlyPage1Read)) {
+        throw new SqliteError("SQLITE_BUSY_SNAPSHOT", "database is locked");
+      }
+      this.#waitForWriterLock();
     }
     this.#writing = true;
     this.#origSize = this.#dbPages;
@@ -1162,7 +1167,8 @@ export class PagerImpl implements Pager {
     try {
       if (!this.#readOnly && this.#db.lock(LockLevel.EXCLUSIVE)) {
         const r = wal.checkpoint(this, "passive", this.#db, this.#sync, false);
-        if (r.checkpointed === r.log) wal.deleteFile(false);
+        // (-1, -1: another process's checkpoint held the lock; the WAL must stay.)
+        if (r.busy === 0 && r.log >= 0 && r.checkpointed === r.log) wal.deleteFile(false);
       }
     } catch {
       // Nothing is lost: the WAL is still there for the next open.

@@ -13,6 +13,12 @@
  *   reader's mark into the database file, truncates the file when it copied everything,
  *   syncs it, and only then records the frames as backfilled. A crash at any point
  *   leaves the WAL intact, so recovery simply copies again.
+ * - Across processes (wal_index.ts has the protocol, README "Several processes" the whole
+ *   design): a read start pins a shared read slot, reads H and catches the process's
+ *   wal-index up with it (#syncTo: new frames checked like recovery does, continuing the
+ *   checksum chain); the writer re-reads H under RESERVED, appends after the last commit
+ *   any process made and then publishes H; a checkpoint runs under the `ckpt` lock and
+ *   copies nothing past a mark another process holds.
  * @module
  */
 
@@ -31,6 +37,13 @@ import {
   writeWalHeader,
 } from "./wal_format.ts";
 import { attachWalShared, detachWalShared, type ReaderMark, type WalShared } from "./wal_shared.ts";
+import {
+  type IndexHeader,
+  IndexSnapshot,
+  NREADER,
+  READMARK_NOT_USED,
+  type WalIndexFile,
+} from "./wal_index.ts";
 
 /** PRAGMA wal_checkpoint modes. */
 export type CheckpointMode = "passive" | "full" | "restart" | "truncate";
@@ -80,6 +93,14 @@ export class Wal {
   /** Reused by {@link beginRead}: this connection's read mark and the changed-page list. */
   readonly #readMark: ReaderMark = { gen: 0, mark: 0, usesWal: false };
   readonly #changed: number[] = [];
+  /** Across processes: the read slot this connection pins (-1 none), and index reads. */
+  #slot = -1;
+  readonly #snap = new IndexSnapshot();
+  readonly #now = new IndexSnapshot();
+  /** Across processes: the snapshot's salts and last frame as the shared index named them. */
+  #snapSalt1 = 0;
+  #snapSalt2 = 0;
+  #snapMx = 0;
 
   /** Attaches to the WAL of the database at `dbPath` (pages of `pageSize` bytes). */
   constructor(vfs: Vfs, dbPath: string, pageSize: number, readOnly: boolean) {
@@ -130,6 +151,21 @@ export class Wal {
   #recover(): void {
     const sh = this.#shared;
     if (sh.recovered) return;
+    if (sh.xp !== null) {
+      // Across processes: the first process scans the WAL and publishes it; the others
+      // (and this one, at each read start) follow the shared index (#syncTo).
+      sh.xp.attach(() => this.#scanAll());
+      sh.recovered = true;
+      return;
+    }
+    this.#scanAll();
+    sh.recovered = true;
+  }
+
+  /** Rebuilds the process's wal-index from a scan of the whole file; returns it as H. */
+  #scanAll(): IndexHeader {
+    this.#shared.hKnown = false;
+    const sh = this.#shared;
     sh.reset();
     sh.header = null;
     const f = this.#openFile(false);
@@ -142,7 +178,96 @@ export class Wal {
       sh.ck[0] = r.ck[0];
       sh.ck[1] = r.ck[1];
     }
-    sh.recovered = true;
+    const h = this.#indexHeader();
+    this.#followH(h.salt1, h.salt2);
+    return h;
+  }
+
+  /** The process's wal-index as the shared H record. */
+  #indexHeader(): IndexHeader {
+    const sh = this.#shared;
+    const h = sh.header;
+    return {
+      salt1: h?.salt1 ?? 0,
+      salt2: h?.salt2 ?? 0,
+      checkpointSeq: h?.checkpointSeq ?? 0,
+      mxFrame: sh.mxFrame,
+      dbSize: sh.dbSize,
+      ck0: sh.ck[0],
+      ck1: sh.ck[1],
+      pageSize: this.#pageSize,
+    };
+  }
+
+  /**
+   * Brings the process's wal-index up to `s`, the shared H: nothing when it is already
+   * there; the new frames when only frames were added (continuing the checksum chain);
+   * a rebuild when the generation changed. Every frame read must be valid, the last one
+   * a commit with H's size and checksum. False (the index unchanged) when the WAL does
+   * not hold what H says, which happens only if it changed under a caller who pins no
+   * WAL frames (a restart under a read0 reader).
+   */
+  #syncTo(s: IndexSnapshot): boolean {
+    const sh = this.#shared;
+    const h = sh.header;
+    const same = sh.hKnown && sh.hSalt1 === s.salt1 && sh.hSalt2 === s.salt2;
+    if (same && sh.mxFrame === s.mxFrame) {
+      sh.backfill = s.backfill;
+      return true;
+    }
+    if (s.mxFrame === 0) {
+      // No frames (truncated or deleted WAL): H's salts and sequence seed the next header.
+      sh.reset();
+      sh.header = basisHeader(s, this.#pageSize);
+      sh.ck[0] = s.ck0;
+      sh.ck[1] = s.ck1;
+      sh.backfill = 0;
+      this.#followH(s.salt1, s.salt2);
+      return true;
+    }
+    const f = this.#openFile(false);
+    if (f === null) return false;
+    const ps = this.#pageSize;
+    let hdr: WalHeader | null = h;
+    let from = sh.mxFrame;
+    const ck = this.#ck;
+    if (same && h !== null && sh.mxFrame > 0 && sh.mxFrame < s.mxFrame) {
+      ck[0] = sh.ck[0];
+      ck[1] = sh.ck[1];
+    } else {
+      const hb = new Uint8Array(WAL_HEADER_SIZE);
+      if (f.read(hb, 0) < WAL_HEADER_SIZE) return false;
+      hdr = parseWalHeader(hb);
+      if (hdr === null || hdr.salt1 !== s.salt1 || hdr.salt2 !== s.salt2 || hdr.pageSize !== ps) {
+        return false;
+      }
+      from = 0;
+      ck[0] = hdr.cksum1;
+      ck[1] = hdr.cksum2;
+    }
+    const added: number[] = [];
+    const dbSize = scanFrames(f, hdr!, from, s.mxFrame, ck, added);
+    if (dbSize !== s.dbSize || ck[0] !== s.ck0 || ck[1] !== s.ck1) return false;
+    if (from === 0) {
+      sh.reset();
+      sh.header = hdr;
+    }
+    for (const pgno of added) sh.frames.push(pgno);
+    sh.mxFrame = s.mxFrame;
+    sh.dbSize = dbSize;
+    sh.ck[0] = ck[0];
+    sh.ck[1] = ck[1];
+    sh.backfill = s.backfill;
+    this.#followH(s.salt1, s.salt2);
+    return true;
+  }
+
+  /** Records that the process's index follows H of the generation with these salts. */
+  #followH(salt1: number, salt2: number): void {
+    const sh = this.#shared;
+    sh.hKnown = true;
+    sh.hSalt1 = salt1;
+    sh.hSalt2 = salt2;
   }
 
   /**
@@ -169,6 +294,7 @@ export class Wal {
   beginRead(self: object): "all" | number[] {
     this.#recover();
     const sh = this.#shared;
+    if (sh.xp !== null && this.#beginShared(sh.xp, self)) return "all";
     let changed: "all" | number[];
     if (sh.gen === this.#gen && sh.mxFrame >= this.#mark) {
       // Reused: callers only iterate it before the next beginRead.
@@ -189,7 +315,7 @@ export class Wal {
     this.#snapshotSize = sh.dbSize;
     // When every frame is in the database file, read it directly: then a writer may
     // restart the log under this reader.
-    this.#usesWal = sh.mxFrame > sh.backfill;
+    this.#usesWal = sh.xp !== null ? this.#slot > 0 : sh.mxFrame > sh.backfill;
     // One mark object per connection, updated in place: a read transaction per statement
     // should not allocate.
     const m = this.#readMark;
@@ -201,16 +327,97 @@ export class Wal {
     return changed;
   }
 
+  /**
+   * Across processes: pins a snapshot in a shared read slot and brings the process's
+   * wal-index up to it. Returns true when the snapshot is the database file alone and
+   * the process's index could not follow (then the caller drops its whole cache).
+   */
+  #beginShared(xp: WalIndexFile, self: object): boolean {
+    const s = this.#snap;
+    this.#unpin();
+    for (let tries = 0;; tries++) {
+      const slot = xp.beginRead(s);
+      if (this.#syncTo(s)) {
+        this.#slot = slot;
+        break;
+      }
+      if (slot === 0) {
+        // Reading the database file only: the frames are not needed.
+        this.#slot = 0;
+        this.#snapSalt1 = s.salt1;
+        this.#snapSalt2 = s.salt2;
+        this.#snapMx = s.mxFrame;
+        this.#index.clear();
+        this.#gen = -1;
+        this.#mark = 0;
+        this.#snapshotSize = 0;
+        this.#usesWal = false;
+        const m = this.#readMark;
+        m.gen = -1;
+        m.mark = 0;
+        m.usesWal = false;
+        this.#shared.readers.set(self, m);
+        this.#reading = true;
+        return true;
+      }
+      xp.unpin(slot);
+      if (tries >= 3) throw new SqliteError("SQLITE_PROTOCOL", "locking protocol");
+    }
+    this.#snapSalt1 = s.salt1;
+    this.#snapSalt2 = s.salt2;
+    this.#snapMx = s.mxFrame;
+    return false;
+  }
+
+  /** Drops this connection's shared read slot, if any. */
+  #unpin(): void {
+    if (this.#slot >= 0) {
+      this.#shared.xp?.unpin(this.#slot);
+      this.#slot = -1;
+    }
+  }
+
   /** Ends the read transaction (drops its read mark). */
   endRead(self: object): void {
     this.#shared.readers.delete(self);
     this.#reading = false;
+    this.#unpin();
   }
 
-  /** True when the snapshot is the latest commit (a writer may start from it). */
+  /**
+   * True when the snapshot is the latest commit (a writer may start from it). Across
+   * processes this reads the shared index: another process may have committed.
+   */
   isLatest(): boolean {
     this.#recover();
+    const xp = this.#shared.xp;
+    if (xp !== null) {
+      if (!this.#reading) return false;
+      xp.read(this.#now);
+      return this.#isSnapshot(this.#now);
+    }
     return this.#gen === this.#shared.gen && this.#mark === this.#shared.mxFrame;
+  }
+
+  /** True when `s` is this connection's snapshot (across processes). */
+  #isSnapshot(s: IndexSnapshot): boolean {
+    return s.salt1 === this.#snapSalt1 && s.salt2 === this.#snapSalt2 &&
+      s.mxFrame === this.#snapMx;
+  }
+
+  /**
+   * Moves this connection's pin from a WAL read slot to read0 when its snapshot is the
+   * latest and fully backfilled (so it no longer keeps the WAL from restarting).
+   */
+  #repinZero(xp: WalIndexFile, s: IndexSnapshot, self: object): void {
+    if (this.#slot <= 0 || !this.#reading || !this.#isSnapshot(s)) return;
+    if (s.backfill < s.mxFrame || !xp.pin(0)) return;
+    xp.unpin(this.#slot);
+    this.#slot = 0;
+    this.#usesWal = false;
+    const m = this.#readMark;
+    m.usesWal = false;
+    this.#shared.readers.set(self, m);
   }
 
   /** The frame holding the snapshot's version of `pgno`, or 0 (read it from the database file). */
@@ -241,9 +448,51 @@ export class Wal {
     if (pages.length === 0) return;
     this.#recover();
     const sh = this.#shared;
+    const xp = sh.xp;
+    if (xp === null) {
+      // Start the log over when every frame is in the database and no other reader needs them.
+      if (sh.mxFrame > 0 && sh.backfill === sh.mxFrame && !sh.walInUse(self)) sh.reset();
+      this.#append(self, pages, dbSize, sync);
+      return;
+    }
+    // Across processes the writer lock keeps H still: follow it, so these frames go after
+    // every other process's. A restart also needs every WAL read slot (no reader uses the
+    // log anywhere), held until the new H is out.
+    const s = this.#now;
+    xp.read(s);
+    const synced = this.#syncTo(s);
+    let restart = false;
+    if (s.mxFrame > 0 && s.backfill >= s.mxFrame && !sh.walInUse(self)) {
+      this.#repinZero(xp, s, self);
+      restart = this.#slot <= 0 && xp.tryExclusiveMarks();
+    }
+    if (!synced && !restart) throw new SqliteError("SQLITE_PROTOCOL", "locking protocol");
+    try {
+      if (restart) {
+        sh.reset();
+        sh.header = basisHeader(s, this.#pageSize);
+      }
+      this.#append(self, pages, dbSize, sync);
+      const h = this.#indexHeader();
+      xp.writeHeader(h);
+      this.#followH(h.salt1, h.salt2);
+    } finally {
+      if (restart) xp.releaseExclusiveMarks();
+    }
+    this.#snapSalt1 = sh.header!.salt1;
+    this.#snapSalt2 = sh.header!.salt2;
+    this.#snapMx = sh.mxFrame;
+  }
+
+  /** Writes the frames of {@link commit} (a new header first when the log is empty). */
+  #append(
+    self: object,
+    pages: [number, Uint8Array][],
+    dbSize: number,
+    sync: SynchronousLevel,
+  ): void {
+    const sh = this.#shared;
     const ps = this.#pageSize;
-    // Start the log over when every frame is in the database and no other reader needs them.
-    if (sh.mxFrame > 0 && sh.backfill === sh.mxFrame && !sh.walInUse(self)) sh.reset();
     const f = this.#openFile(true)!;
     if (sh.mxFrame === 0) {
       const old = sh.header;
@@ -321,29 +570,14 @@ export class Wal {
   ): CheckpointResult {
     this.#recover();
     const sh = this.#shared;
-    const ps = this.#pageSize;
+    if (sh.xp !== null) return this.#checkpointShared(sh.xp, owner, mode, db, sync, writerBusy);
     const self = this.#reading && this.isLatest() ? owner : null;
     let busy = mode !== "passive" && writerBusy;
     const blocking = !busy && mode !== "passive";
     const mx = sh.mxFrame;
     const safe = sh.safeFrame(self);
     if (blocking && safe < mx) busy = true;
-    if (safe > sh.backfill) {
-      const f = this.#openFile(false);
-      if (f === null) throw new SqliteError("SQLITE_IOERR_READ", "disk I/O error");
-      // Never copy a frame that is not durable.
-      if (sync !== "off") f.sync();
-      const newest = new Map<number, number>();
-      for (let i = sh.backfill; i < safe; i++) newest.set(sh.frames[i], i + 1);
-      const pgnos: number[] = [];
-      for (const pgno of newest.keys()) if (pgno <= sh.dbSize) pgnos.push(pgno);
-      pgnos.sort((a, b) => a - b);
-      const frames = pgnos.map((pgno) => newest.get(pgno)!);
-      this.#copyFrames(f, db, pgnos, frames);
-      if (safe === mx && db.size() !== sh.dbSize * ps) db.truncate(sh.dbSize * ps);
-      if (sync !== "off") db.sync();
-      sh.backfill = safe;
-    }
+    if (safe > sh.backfill) this.#backfill(db, safe, sync);
     if (
       !busy && (mode === "restart" || mode === "truncate") && mx > 0 && sh.backfill === mx
     ) {
@@ -368,6 +602,130 @@ export class Wal {
       if (f !== null && f.size() > 0) f.truncate(0);
     }
     return { busy: busy ? 1 : 0, log: sh.mxFrame, checkpointed: sh.backfill };
+  }
+
+  /**
+   * Copies the newest version of each page in frames backfill+1..`safe` into `db`, cuts
+   * `db` to the database size when that is every frame, syncs it, and only then counts
+   * the frames as backfilled.
+   */
+  #backfill(db: VfsFile, safe: number, sync: SynchronousLevel): void {
+    const sh = this.#shared;
+    const ps = this.#pageSize;
+    const f = this.#openFile(false);
+    if (f === null) throw new SqliteError("SQLITE_IOERR_READ", "disk I/O error");
+    // Never copy a frame that is not durable.
+    if (sync !== "off") f.sync();
+    const newest = new Map<number, number>();
+    for (let i = sh.backfill; i < safe; i++) newest.set(sh.frames[i], i + 1);
+    const pgnos: number[] = [];
+    for (const pgno of newest.keys()) if (pgno <= sh.dbSize) pgnos.push(pgno);
+    pgnos.sort((a, b) => a - b);
+    const frames = pgnos.map((pgno) => newest.get(pgno)!);
+    this.#copyFrames(f, db, pgnos, frames);
+    if (safe === sh.mxFrame && db.size() !== sh.dbSize * ps) db.truncate(sh.dbSize * ps);
+    if (sync !== "off") db.sync();
+    sh.backfill = safe;
+  }
+
+  /**
+   * The checkpoint across processes (SQLite's walCheckpoint): under the `ckpt` lock, with
+   * the process's index brought up to H, the safe frame is the lowest of H's last frame,
+   * this process's readers' marks and every read mark another process holds (a mark
+   * nobody holds is rewritten instead); the copy itself needs read0 exclusively (no reader
+   * reads the database file alone). RESTART and TRUNCATE then need every WAL read slot
+   * (and the caller holds the writer lock); TRUNCATE empties the log and publishes H with
+   * no frames before cutting the file. Another checkpoint running: busy, -1, -1.
+   */
+  #checkpointShared(
+    xp: WalIndexFile,
+    owner: object,
+    mode: CheckpointMode,
+    db: VfsFile,
+    sync: SynchronousLevel,
+    writerBusy: boolean,
+  ): CheckpointResult {
+    const s = this.#now;
+    if (mode === "passive") {
+      // Nothing to copy (the usual case at close): no need to wait for the checkpoint lock.
+      xp.read(s);
+      if (s.backfill >= s.mxFrame) return { busy: 0, log: s.mxFrame, checkpointed: s.backfill };
+    }
+    if (!xp.tryCkpt()) return { busy: 1, log: -1, checkpointed: -1 };
+    try {
+      const sh = this.#shared;
+      xp.read(s);
+      let busy = mode !== "passive" && writerBusy;
+      const blocking = !busy && mode !== "passive";
+      const mx = s.mxFrame;
+      if (s.backfill < mx) {
+        // Frames past backfill cannot change before this checkpoint ends (a restart needs
+        // backfill = mxFrame, which only a checkpoint makes so), so the scan is stable.
+        if (!this.#syncTo(s)) throw new SqliteError("SQLITE_PROTOCOL", "locking protocol");
+        const self = this.#reading && this.#isSnapshot(s) ? owner : null;
+        let safe = Math.min(mx, sh.safeFrame(self));
+        for (let i = 1; i < NREADER; i++) {
+          const y = s.marks[i];
+          if (y >= safe) continue;
+          if (xp.tryExclusive(i)) {
+            xp.writeMark(i, i === 1 ? safe : READMARK_NOT_USED);
+            xp.releaseExclusive(i);
+          } else {
+            safe = y;
+          }
+        }
+        if (safe > s.backfill) {
+          if (xp.tryExclusive(0)) {
+            try {
+              this.#backfill(db, safe, sync);
+              xp.writeBackfill(s.salt1, s.salt2, safe);
+              s.backfill = safe;
+            } finally {
+              xp.releaseExclusive(0);
+            }
+          }
+        }
+        if (blocking && s.backfill < mx) busy = true;
+      }
+      let log = mx;
+      let done = s.backfill;
+      if (!busy && (mode === "restart" || mode === "truncate") && mx > 0 && s.backfill >= mx) {
+        const self = this.#reading ? owner : null;
+        this.#repinZero(xp, s, owner);
+        if (sh.walInUse(self) || !xp.tryExclusiveMarks()) {
+          busy = true;
+        } else {
+          try {
+            if (mode === "truncate") {
+              // Readers of the old generation (this one included) now read the database file.
+              xp.writeHeaderAndBackfill({ ...s, mxFrame: 0, dbSize: 0 });
+              sh.reset();
+              sh.header = basisHeader(s, this.#pageSize);
+              const f = this.#openFile(false);
+              if (f !== null) f.truncate(0);
+              log = done = 0;
+              if (this.#reading) {
+                this.#index.clear();
+                this.#gen = sh.gen;
+                this.#mark = 0;
+                this.#usesWal = false;
+                this.#snapMx = 0;
+                sh.readers.set(owner, { gen: sh.gen, mark: 0, usesWal: false });
+              }
+            }
+          } finally {
+            xp.releaseExclusiveMarks();
+          }
+        }
+      }
+      if (mode === "truncate" && !busy && mx === 0) {
+        const f = this.#openFile(false);
+        if (f !== null && f.size() > 0) f.truncate(0);
+      }
+      return { busy: busy ? 1 : 0, log, checkpointed: done };
+    } finally {
+      xp.releaseCkpt();
+    }
   }
 
   /**
@@ -410,6 +768,14 @@ export class Wal {
 
   /** Deletes the WAL file (after a complete checkpoint, with every other connection gone). */
   deleteFile(syncDir: boolean): void {
+    const xp = this.#shared.xp;
+    if (xp !== null) {
+      // H says "no frames" before the file goes, so a process attaching meanwhile trusts
+      // no frame of it (the caller holds EXCLUSIVE: no other connection is reading).
+      const s = this.#now;
+      xp.read(s);
+      xp.writeHeaderAndBackfill({ ...s, mxFrame: 0, dbSize: 0 });
+    }
     this.#file?.close();
     this.#file = null;
     this.#vfs.delete(this.#path, syncDir);
@@ -427,6 +793,7 @@ export class Wal {
     if (this.#detached) return;
     this.#detached = true;
     this.#shared.readers.delete(self);
+    this.#unpin();
     try {
       this.#file?.close();
     } finally {
@@ -434,6 +801,57 @@ export class Wal {
       detachWalShared(this.#shared);
     }
   }
+}
+
+/**
+ * A header standing for the generation H names, used to seed the next one (salt-1 + 1);
+ * null (a random salt-1) when there never was one.
+ */
+function basisHeader(s: IndexSnapshot, pageSize: number): WalHeader | null {
+  if (s.salt1 === 0 && s.salt2 === 0 && s.checkpointSeq === 0) return null;
+  return {
+    bigEndian: false,
+    pageSize,
+    checkpointSeq: s.checkpointSeq,
+    salt1: s.salt1,
+    salt2: s.salt2,
+    cksum1: s.ck0,
+    cksum2: s.ck1,
+  };
+}
+
+/**
+ * Reads frames `from + 1 .. to` of `f`, checking each against `hdr`'s salts and the
+ * checksum chain `ck` (updated in place), and appends their page numbers to `out`.
+ * Returns the database size of frame `to` when every frame is valid and `to` is a commit
+ * frame, else -1.
+ */
+function scanFrames(
+  f: VfsFile,
+  hdr: WalHeader,
+  from: number,
+  to: number,
+  ck: Uint32Array,
+  out: number[],
+): number {
+  const ps = hdr.pageSize;
+  const fsz = FRAME_HEADER_SIZE + ps;
+  const buf = new Uint8Array(fsz * Math.min(SCAN_BATCH, Math.max(to - from, 1)));
+  const scratch = new Uint32Array(2);
+  let commit = 0;
+  for (let n = from; n < to;) {
+    const count = Math.min(SCAN_BATCH, to - n);
+    const want = count * fsz;
+    if (f.read(buf.subarray(0, want), frameOffset(n + 1, ps)) < want) return -1;
+    for (let i = 0; i < count; i++) {
+      const pgno = checkFrame(buf, i * fsz, hdr, ck, scratch);
+      if (pgno === 0) return -1;
+      out.push(pgno);
+      commit = get4(buf, i * fsz + 4);
+    }
+    n += count;
+  }
+  return commit === 0 ? -1 : commit;
 }
 
 /** What a scan of a WAL file found. */

@@ -21,15 +21,18 @@
  *   A writer restarts the log only when no other reader takes pages from WAL frames.
  *   JavaScript runs one connection at a time and every pager call is synchronous, so
  *   within a process these facts need no locking beyond the database file's RESERVED lock,
- *   which serializes writers. Across processes this index is not shared yet, so WAL mode
- *   is limited to one process at a time (wal_lock.ts; README "Several processes").
+ *   which serializes writers.
+ * - Across processes (real files with a usable lock directory) `xp` is the shared part
+ *   ({@link WalIndexFile}, wal_index.ts): H there is the truth, and this object a cache of
+ *   it, which each read start, writer and checkpoint brings up to date by reading the
+ *   WAL's new frames (wal.ts). Read transactions then also pin shared read slots.
  * @module
  */
 
 import { RealVfs } from "../vfs/real_vfs.ts";
-import { acquireWalProcessLock, releaseWalProcessLock } from "../vfs/wal_lock.ts";
 import type { Vfs } from "../vfs/vfs.ts";
 import type { WalHeader } from "./wal_format.ts";
+import { WalIndexFile } from "./wal_index.ts";
 
 /** The snapshot one read transaction uses. */
 export interface ReaderMark {
@@ -65,6 +68,14 @@ export class WalShared {
   backfill = 0;
   /** Open read transactions by owner. */
   readonly readers: Map<object, ReaderMark> = new Map();
+  /** The index shared with other processes; null = this process only (see the module notes). */
+  xp: WalIndexFile | null = null;
+  /** Across processes: this index follows H of the generation with these salts. */
+  hKnown = false;
+  /** Salt-1 of that generation. */
+  hSalt1 = 0;
+  /** Salt-2 of that generation. */
+  hSalt2 = 0;
 
   /** Forgets every frame; the next writer starts a new generation. */
   reset(): void {
@@ -119,12 +130,12 @@ function tableFor(vfs: Vfs, path: string): [Map<string, WalShared>, string] {
 /** Attaches to the shared wal-index of the database at `path` on `vfs` (creating it). */
 export function attachWalShared(vfs: Vfs, path: string): WalShared {
   const [table, key] = tableFor(vfs, path);
-  // Real files: one process at a time in WAL mode (SQLITE_BUSY otherwise; wal_lock.ts).
-  if (table === realFiles) acquireWalProcessLock(key);
   let s = table.get(key);
   if (s === undefined) {
     s = new WalShared();
     s.home = { table, key };
+    // Real files are shared with other processes through the lock directory.
+    if (table === realFiles) s.xp = WalIndexFile.open(key);
     table.set(key, s);
   }
   s.refs++;
@@ -135,8 +146,10 @@ export function attachWalShared(vfs: Vfs, path: string): WalShared {
 export function detachWalShared(shared: WalShared): void {
   shared.refs--;
   const home = shared.home;
-  if (home !== null && home.table === realFiles) releaseWalProcessLock(home.key);
-  if (shared.refs <= 0 && home !== null && home.table.get(home.key) === shared) {
-    home.table.delete(home.key);
+  if (shared.refs <= 0) {
+    // Closing the descriptors drops this process's `wal-open` lock and every pin.
+    shared.xp?.close();
+    shared.xp = null;
+    if (home !== null && home.table.get(home.key) === shared) home.table.delete(home.key);
   }
 }

@@ -11,6 +11,8 @@
  * - `shared`: SHARED flock = SHARED; EXCLUSIVE = an EXCLUSIVE flock on it (which waits for
  *   every reader to leave). Only the holder of `pending` ever asks for it exclusively.
  * - `reserved`: EXCLUSIVE flock = RESERVED (one writer at a time).
+ * In WAL mode the same directory also holds the shared wal-index and its locks
+ * (`wal-index`, `wal-open`, `ckpt`, `read0`..`read7`; src/pager/wal_index.ts).
  * flock belongs to an open file description and the OS drops it when the process dies,
  * so a killed process never leaves a lock behind. The lock files themselves stay (deleting
  * a lock file another process has open would split the lock in two).

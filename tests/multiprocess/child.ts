@@ -7,10 +7,12 @@
  * - role "hold": BEGIN IMMEDIATE, one insert, prints "locked", then sleeps `count` ms
  *   (forever when negative, to be killed) and commits.
  * - role "walopen": opens in WAL mode, prints "open", then sleeps `count` ms (or forever).
+ * With a sixth argument "barrier", "append" and "read" print "ready" once the database is
+ * open and wait for a line on stdin before starting, so that all children run at once.
  */
 import { Database } from "../../mod.ts";
 
-const [path, mode, role, id, countArg] = Deno.args;
+const [path, mode, role, id, countArg, barrier] = Deno.args;
 const count = Number(countArg);
 const out = new TextEncoder();
 const db = new Database(path, { timeout: 10000 });
@@ -23,15 +25,23 @@ if (role === "hold" || role === "walopen") {
   Deno.stdout.writeSync(out.encode(role === "hold" ? "locked\n" : "open\n"));
   await new Promise((r) => setTimeout(r, count < 0 ? 1e9 : count));
   if (role === "hold") db.exec("COMMIT");
-} else if (role === "append") {
+} else if (barrier === "barrier") {
+  Deno.stdout.writeSync(out.encode("ready\n"));
+  const reader = Deno.stdin.readable.getReader();
+  await reader.read();
+  reader.releaseLock();
+}
+if (role === "append") {
   const ins = db.prepare("INSERT INTO t(writer, n, part) VALUES (?, ?, ?)");
   for (let n = 1; n <= count; n++) {
     db.exec("BEGIN IMMEDIATE");
     for (let part = 0; part < 3; part++) ins.run(Number(id), n, part);
     db.exec("COMMIT");
     Deno.stdout.writeSync(out.encode(`ack ${id} ${n}\n`));
+    // Give the other writers (sleeping in their busy handlers) a chance to get in between.
+    if (barrier === "barrier") await new Promise((r) => setTimeout(r, n % 3));
   }
-} else {
+} else if (role === "read") {
   const q = db.prepare("SELECT writer, n, count(*) AS c FROM t GROUP BY writer, n");
   let reads = 0;
   for (let i = 0; i < count; i++) {
