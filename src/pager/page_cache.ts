@@ -119,6 +119,13 @@ export class PageCache {
     }
     const d = this.#dirty.get(pgno);
     if (d !== undefined && d !== buf) this.#retire(d);
+    if (old === undefined && d === undefined) {
+      // The page is not cached, yet getPage just returned it: putClean evicted the page it
+      // had loaded (every other clean page was hit since the CLOCK hand passed), so its
+      // buffer is retired. Cached again, it must not be recycled into another page.
+      const r = this.#retired.lastIndexOf(buf);
+      if (r >= 0) this.#retired.splice(r, 1);
+    }
     this.#dirty.set(pgno, buf);
   }
 
