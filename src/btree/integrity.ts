@@ -32,6 +32,9 @@ export interface TreeToCheck {
 
 class Enough extends Error {}
 
+/** The largest rowid: the bound a table tree's keys are checked against at its root. */
+const LARGEST_ROWID: Rowid = 2n ** 63n - 1n;
+
 /** Runs the checks; returns at most `maxErrors` messages, empty when all is well. */
 export function checkIntegrity(
   pager: Pager,
@@ -62,45 +65,48 @@ export function checkIntegrity(
     return true;
   };
 
+  // SQLite's checkList: follow the chain to its end (a page seen twice ends it), then
+  // complain about its length only when nothing else was wrong with it.
   const checkOverflow = (first: number, rest: number, pfx: string) => {
     const expected = Math.ceil(rest / (usable - 4));
+    const before = errors.length;
     let pgno = first;
     let n = 0;
-    while (n < expected) {
-      if (pgno === 0) {
-        err(
-          `${pfx}${
-            expected - n
-          } of ${expected} pages missing from overflow list starting at ${first}`,
-        );
-        return;
-      }
-      if (!mark(pgno, pfx)) return;
+    while (pgno !== 0) {
+      if (!mark(pgno, pfx)) break;
       n++;
-      const next = get4(pager.getPage(pgno), 0);
-      if (n === expected && next !== 0) {
-        err(`${pfx}overflow list length is ${n} but should be ${expected}`);
-        return;
-      }
-      pgno = next;
+      pgno = get4(pager.getPage(pgno), 0);
+    }
+    if (n !== expected && errors.length === before) {
+      err(`${pfx}overflow list length is ${n} but should be ${expected}`);
     }
   };
 
+  /** The smallest rowid the last checkPage saw in its subtree (SQLite's *piMinKey). */
+  let minKey: Rowid = 0;
+  /**
+   * One page and its subtree, in SQLite's order (checkTreePage): the right child first, then
+   * the cells from last to first, each cell's overflow chain before its left child. Table
+   * trees carry `maxKey` downwards, so the key blamed for being out of order is the one
+   * SQLite blames. `refPfx` is the prefix of the reference to this page (the parent's cell),
+   * which is where SQLite reports a second reference. Returns the subtree's depth: 0 for a
+   * leaf, or for a page that could not be checked.
+   */
   const checkPage = (
     root: number,
     pgno: number,
     table: boolean,
     depth: number,
-    lower: Rowid | null,
-    upper: Rowid | null,
+    maxKeyIn: Rowid,
     keys: Uint8Array[] | null,
+    refPfx: string,
   ): number => {
     const pfx = `Tree ${root} page ${pgno}: `;
     if (depth > 20) {
       err(`${pfx}b-tree too deep`);
-      return -1;
+      return 0;
     }
-    if (!mark(pgno, `Tree ${root} page ${pgno}: `)) return -1;
+    if (!mark(pgno, refPfx)) return 0;
     const buf = pager.getPage(pgno);
     const hdr = headerOffset(pgno);
     const type = buf[hdr];
@@ -110,7 +116,7 @@ export function checkIntegrity(
         : type !== INDEX_LEAF && type !== INDEX_INTERIOR
     ) {
       err(`${pfx}invalid page type ${type}`);
-      return -1;
+      return 0;
     }
     const leaf = isLeafType(type);
     const n = get2(buf, hdr + 3);
@@ -118,23 +124,32 @@ export function checkIntegrity(
     const top = get2(buf, hdr + 5) || 65536;
     if (ptrEnd > top || top > usable) {
       err(`${pfx}cell content area ${top} out of range ${ptrEnd}..${usable}`);
-      return -1;
+      return 0;
     }
     if (!leaf && n === 0 && pgno !== 1) err(`${pfx}interior page has no cells`);
     const spans: number[] = [];
-    let prev: Rowid | null = lower;
-    let childDepth = -2;
-    const child = (c: number, lo: Rowid | null, hi: Rowid | null) => {
-      const dd = checkPage(root, c, table, depth + 1, lo, hi, keys);
-      if (dd < 0) return;
-      if (childDepth === -2) childDepth = dd;
-      else if (dd !== childDepth) err(`${pfx}Child page depth differs`);
-    };
-    for (let i = 0; i < n; i++) {
+    let maxKey: Rowid = maxKeyIn;
+    let keyCanBeEqual = true;
+    let childDepth = -1;
+    if (!leaf) {
+      minKey = maxKey;
+      childDepth = checkPage(
+        root,
+        get4(buf, hdr + 8),
+        table,
+        depth + 1,
+        maxKey,
+        keys,
+        `Tree ${root} page ${pgno} right child: `,
+      );
+      maxKey = minKey;
+      keyCanBeEqual = false;
+    }
+    for (let i = n - 1; i >= 0; i--) {
       const cpfx = `Tree ${root} page ${pgno} cell ${i}: `;
       const off = get2(buf, hdr + headerSize(type) + 2 * i);
       if (off < top || off > usable - 4) {
-        err(`${cpfx}Offset ${off} out of range ${top}..${usable}`);
+        err(`${cpfx}Offset ${off} out of range ${top}..${usable - 4}`);
         continue;
       }
       try {
@@ -153,19 +168,29 @@ export function checkIntegrity(
       const overflow = cell.overflow;
       const rest = cell.payloadSize - cell.local;
       const key = keys && !table ? cellKey(pager, buf, off, type, geo) : null;
-      if (overflow !== 0) checkOverflow(overflow, rest, cpfx);
       if (table) {
-        if ((prev !== null && rowid <= prev) || (upper !== null && rowid > upper)) {
+        if (keyCanBeEqual ? rowid > maxKey : rowid >= maxKey) {
           err(`${cpfx}Rowid ${rowid} out of order`);
         }
-        if (!leaf) child(c, prev, rowid);
-        prev = rowid;
-      } else {
-        if (!leaf) child(c, null, null);
-        if (keys && key) keys.push(key);
+        maxKey = rowid;
+        keyCanBeEqual = false;
+      }
+      if (overflow !== 0) checkOverflow(overflow, rest, cpfx);
+      // Visited largest first (a cell before its left subtree): the whole tree's keys arrive
+      // in descending order.
+      if (key && keys) keys.push(key);
+      if (!leaf) {
+        minKey = maxKey;
+        const d2 = checkPage(root, c, table, depth + 1, maxKey, keys, cpfx);
+        maxKey = minKey;
+        keyCanBeEqual = false;
+        if (d2 !== childDepth) {
+          err(`${cpfx}Child page depth differs`);
+          childDepth = d2;
+        }
       }
     }
-    if (!leaf) child(get4(buf, hdr + 8), prev, upper);
+    minKey = maxKey;
     // Freeblocks, then the accounting of every byte of the content area.
     let fb = get2(buf, hdr + 1);
     let last = 0;
@@ -200,7 +225,7 @@ export function checkIntegrity(
     if (frag !== buf[hdr + 7]) {
       err(`${pfx}Fragmentation of ${frag} bytes reported as ${buf[hdr + 7]} on page ${pgno}`);
     }
-    return leaf ? 0 : childDepth < 0 ? -1 : childDepth + 1;
+    return leaf ? 0 : childDepth + 1;
   };
 
   try {
@@ -227,7 +252,17 @@ export function checkIntegrity(
     for (const t of trees) {
       const keys = keyOrder && t.kind === "index" ? [] as Uint8Array[] : null;
       const before = errors.length;
-      checkPage(t.root, t.root, t.kind === "table", 0, null, null, keys);
+      minKey = LARGEST_ROWID;
+      checkPage(
+        t.root,
+        t.root,
+        t.kind === "table",
+        0,
+        LARGEST_ROWID,
+        keys,
+        `Tree ${t.root} page ${t.root}: `,
+      );
+      keys?.reverse();
       if (keys && keyOrder && errors.length === before) {
         const msg = keyOrder(t.root, keys);
         if (msg) err(msg);

@@ -36,26 +36,24 @@ export function base(): Uint8Array {
   }
 }
 
-export function ours(bytes: Uint8Array, limit = 100): string[] {
+export function ours(bytes: Uint8Array, limit = 100, pragma = "integrity_check"): string[] {
   const vfs = new MemoryVfs({ track: false });
   vfs.writeFile("/x.db", bytes);
   const db = new Database("/x.db", { vfs });
   try {
-    return db.prepare(`PRAGMA integrity_check(${limit})`).values().map((r) => String(r[0]));
+    return db.prepare(`PRAGMA ${pragma}(${limit})`).values().map((r) => String(r[0]));
   } finally {
     db.close();
   }
 }
 
-export function theirs(bytes: Uint8Array, limit = 100): string[] {
+export function theirs(bytes: Uint8Array, limit = 100, pragma = "integrity_check"): string[] {
   const dir = Deno.makeTempDirSync({ prefix: "tsqlite_ic_" });
   try {
     Deno.writeFileSync(`${dir}/x.db`, bytes);
     const db = new DatabaseSync(`${dir}/x.db`, { readOnly: true });
     try {
-      return db.prepare(`PRAGMA integrity_check(${limit})`).all().map((r) =>
-        String(r.integrity_check)
-      );
+      return db.prepare(`PRAGMA ${pragma}(${limit})`).all().map((r) => String(Object.values(r)[0]));
     } finally {
       db.close();
     }
@@ -198,6 +196,12 @@ export const CASES: { name: string; damage: (b: Uint8Array) => Uint8Array; kind:
   },
 ];
 
+const EXACT = new Set([
+  "freelist count in the header too large",
+  "a page nobody references (extra page, page count raised)",
+  "an overflow chain cut short",
+]);
+
 for (const c of CASES) {
   Deno.test(`integrity_check like SQLite's: ${c.name}`, () => {
     const bytes = c.damage(base());
@@ -210,6 +214,15 @@ for (const c of CASES) {
       mine.some((m) => c.kind.test(m)),
       `ours: ${mine.join("; ")}\nSQLite: ${sqlite.join("; ")}`,
     );
+    // Word for word where our traversal meets SQLite's: B-tree problems in one row under
+    // "*** in database main ***", then one row per table-level problem; quick_check without
+    // the index lookups. (Which of two references or which rowid of an out-of-order pair is
+    // blamed, and rows missing from an index over another table, still differ.)
+    if (EXACT.has(c.name)) {
+      assertEquals(mine, sqlite);
+      assertEquals(ours(bytes, 100, "quick_check"), theirs(bytes, 100, "quick_check"));
+      for (const limit of [1, 2]) assertEquals(ours(bytes, limit), theirs(bytes, limit));
+    }
   });
 }
 
