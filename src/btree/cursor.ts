@@ -33,6 +33,7 @@ import { freeOverflow, overflowPageCount, readOverflow, writeOverflow } from "./
 import {
   beginCellScope,
   cellCount,
+  cellOffset,
   checkedCellOffset,
   contentStart,
   dropCell,
@@ -98,6 +99,9 @@ function newStack(): Stack {
     bufs: new Array(MAX_DEPTH).fill(undefined),
   };
 }
+
+/** A pager that can read a page and the physically next one at once (see Pager.getPageAhead). */
+type AheadPager = Pager & { getPageAhead?(pgno: number): Uint8Array };
 
 /** Where {@link CursorBase.buildCell} builds cells: larger than any cell of a 64 KiB page. */
 const cellScratch = new Uint8Array(65536 + 32);
@@ -182,12 +186,16 @@ export abstract class CursorBase {
     else this.state = State.Missed;
   }
 
-  protected loadLevel(d: number, pgno: number): void {
+  /** Loads page `pgno` as level `d`; `ahead`: page `pgno + 1` is the one wanted next. */
+  protected loadLevel(d: number, pgno: number, ahead = false): void {
     if (d >= MAX_DEPTH) throw corrupt(`b-tree rooted at ${this.root} deeper than ${MAX_DEPTH}`);
     if (pgno < 1 || pgno > this.pager.pageCount()) {
       throw corrupt(`page ${pgno} out of range in b-tree rooted at ${this.root}`);
     }
-    const buf = this.pager.getPage(pgno);
+    const pa = this.pager as AheadPager;
+    const buf = ahead && pa.getPageAhead !== undefined
+      ? pa.getPageAhead(pgno)
+      : this.pager.getPage(pgno);
     const hdr = pgno === 1 ? 100 : 0;
     const type = buf[hdr];
     if (
@@ -223,10 +231,29 @@ export abstract class CursorBase {
     this.depth = 0;
   }
 
+  /**
+   * True when child `i + 1` of the interior page at level `d` is page `pgno`. Never throws: a
+   * damaged pointer is reported when the cursor gets there, as before.
+   */
+  private siblingIs(d: number, i: number, pgno: number): boolean {
+    const n = this.ncells[d];
+    const buf = this.bufs[d];
+    const hdr = this.hdrs[d];
+    if (i + 1 === n) return rightChild(buf, hdr) === pgno;
+    if (i + 1 > n) return false;
+    // loadLevel checked that the pointer array fits the page.
+    const off = cellOffset(buf, hdr, i + 1);
+    return off + 4 <= this.geo.usable && get4(buf, off) === pgno;
+  }
+
   /** From the interior page at level `d`, follows child idxs[d] and then left-most children. */
   protected descendLeftmost(d: number): void {
     for (;;) {
-      this.loadLevel(d + 1, this.childAt(d, this.idxs[d]));
+      const i = this.idxs[d];
+      const child = this.childAt(d, i);
+      // A forward scan reads the next child after this one: when it is the physically
+      // next page, the pager can read both at once.
+      this.loadLevel(d + 1, child, this.siblingIs(d, i, child + 1));
       d++;
       this.idxs[d] = 0;
       if (this.leaves[d]) break;
@@ -418,9 +445,32 @@ export abstract class CursorBase {
    * is a view into the page: valid until the cursor moves or the tree is modified.
    */
   payload(): Uint8Array {
-    this.requireValid();
+    if (this.state !== State.Valid) this.requireValid();
+    const d = this.depth;
+    const buf = this.bufs[d];
+    const hdr = this.hdrs[d];
+    if (buf[hdr] === TABLE_LEAF) {
+      // The scan's per-row case - a table leaf cell held whole on its page - without
+      // parseCell's general bookkeeping. Anything else, or anything odd (a payload size
+      // varint over 2 bytes, a cell reaching past the usable area), takes the general path,
+      // which also reports corruption exactly as before.
+      const usable = this.geo.usable;
+      const off = checkedCellOffset(buf, hdr, this.idxs[d], this.pgnos[d], usable);
+      let n = buf[off];
+      let p = off + 1;
+      if (n >= 0x80) {
+        const b = buf[p];
+        n = b < 0x80 ? ((n & 0x7f) << 7) | b : 0x7fffffff;
+        p++;
+      }
+      // Skips the rowid varint: up to 8 bytes with the high bit set, then a last one.
+      const stop = p + 8;
+      while (p < stop && buf[p] >= 0x80) p++;
+      p++;
+      if (n <= this.geo.maxLocalTable && p + n <= usable) return buf.subarray(p, p + n);
+    }
     this.parseCurrent();
-    return this.cellPayload(this.depth);
+    return this.cellPayload(d);
   }
 
   /** Size in bytes of the current entry's payload. */

@@ -146,6 +146,8 @@ export class PagerImpl implements Pager {
   readonly #hdrBuf = new Uint8Array(HEADER_SIZE);
   /** The slab {@link #newPage} carves page buffers from, and the next free byte in it. */
   #slab: ArrayBuffer | null = null;
+  /** Where {@link getPageAhead} reads two pages at once (allocated on first use). */
+  #pair: Uint8Array | null = null;
   #slabOff = 0;
   /** The WAL, while the database is in WAL mode. */
   #wal: Wal | null = null;
@@ -337,6 +339,50 @@ export class PagerImpl implements Pager {
     const hit = this.#cache.get(pgno);
     if (hit !== undefined) return hit;
     const buf = this.#load(pgno);
+    this.#cache.putClean(pgno, buf);
+    return buf;
+  }
+
+  /**
+   * {@link getPage}, told that page `pgno + 1` is wanted next (a B-tree scan whose next leaf
+   * is the physically next page). When both miss the cache and both are in the database
+   * file (not in the WAL snapshot), one read of two pages fetches them and both are cached:
+   * a read op costs ~1 us, copying a page out of the pair ~0.1 us. The cache bound holds -
+   * the second page is just a cached page that the scan uses next.
+   */
+  getPageAhead(pgno: number): Uint8Array {
+    if (!this.#reading) throw misuse("no read transaction");
+    if (pgno !== 1) this.#onlyPage1Read = false;
+    if (!(pgno >= 1 && pgno <= this.#pageCount) || !Number.isInteger(pgno)) {
+      throw corrupt(`page ${pgno} out of range 1..${this.#pageCount}`);
+    }
+    const hit = this.#cache.get(pgno);
+    if (hit !== undefined) return hit;
+    const next = pgno + 1;
+    const wal = this.#wal;
+    if (
+      next > this.#dbPages || next > this.#pageCount || this.#cache.has(next) ||
+      (wal !== null && (wal.frameFor(pgno) > 0 || wal.frameFor(next) > 0))
+    ) {
+      const buf = this.#load(pgno);
+      this.#cache.putClean(pgno, buf);
+      return buf;
+    }
+    const ps = this.#pageSize;
+    let pair = this.#pair;
+    if (pair === null || pair.length !== 2 * ps) pair = this.#pair = new Uint8Array(2 * ps);
+    if (this.#db.read(pair, (pgno - 1) * ps) < 2 * ps) {
+      // The file is shorter than the header said: the one-page path zero-fills as SQLite does.
+      const buf = this.#load(pgno);
+      this.#cache.putClean(pgno, buf);
+      return buf;
+    }
+    const second = this.#cache.take(ps) ?? this.#newPage();
+    second.set(pair.subarray(ps));
+    this.#cache.putClean(next, second);
+    // Cached last, so the page returned is the newest one in the clock.
+    const buf = this.#cache.take(ps) ?? this.#newPage();
+    buf.set(pair.subarray(0, ps));
     this.#cache.putClean(pgno, buf);
     return buf;
   }

@@ -9,7 +9,13 @@
  * @module
  */
 
-import { existsSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync as nodeOpenSync,
+  readSync as nodeReadSync,
+} from "node:fs";
 import { SqliteError } from "../errors.ts";
 import { refuseIfSqliteHasIt } from "./foreign_locks.ts";
 import { LockTable } from "./lock_table.ts";
@@ -148,6 +154,13 @@ class RealFile implements VfsFile {
   #closed = false;
   /** Where the OS file position is, so sequential I/O skips the seek. -1 = unknown. */
   #pos = -1;
+  /**
+   * A read-only node:fs descriptor of the same file, for reads that would need a seek: its
+   * positioned read is one op (~0.8 us) where Deno's seek + read are two (~1.0 us); a read
+   * at the current position stays Deno's (~0.6 us). Opened on the first such read; -1 = not
+   * yet, -2 = not available (then every read seeks, as before).
+   */
+  #rfd = -1;
   /** A look for SQLite's locks found none (see lock). */
   #foreignChecked = false;
   /** When the last look before a write lock found none (performance.now()). */
@@ -171,6 +184,15 @@ class RealFile implements VfsFile {
   read(buf: Uint8Array, offset: number): number {
     let done = 0;
     try {
+      if (this.#pos !== offset && (this.#rfd >= 0 || (this.#rfd === -1 && this.#openRfd()))) {
+        const fd = this.#rfd;
+        while (done < buf.length) {
+          const n = nodeReadSync(fd, buf, done, buf.length - done, offset + done);
+          if (n === 0) break;
+          done += n;
+        }
+        return done;
+      }
       this.#seek(offset);
       while (done < buf.length) {
         const n = this.#file.readSync(done === 0 ? buf : buf.subarray(done));
@@ -183,6 +205,34 @@ class RealFile implements VfsFile {
       throw new SqliteError("SQLITE_IOERR_READ", "disk I/O error", { cause: e });
     }
     return done;
+  }
+
+  /**
+   * Opens {@link #rfd}; false when it cannot be (or names another file: the path may have
+   * been replaced since this file was opened).
+   */
+  #openRfd(): boolean {
+    let fd = -1;
+    try {
+      fd = nodeOpenSync(this.#path, "r");
+      const a = fstatSync(fd);
+      const b = this.#file.statSync();
+      if (a.ino === b.ino && a.dev === b.dev) {
+        this.#rfd = fd;
+        return true;
+      }
+    } catch {
+      // Reads seek then.
+    }
+    if (fd >= 0) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Never used.
+      }
+    }
+    this.#rfd = -2;
+    return false;
   }
 
   write(data: Uint8Array, offset: number): void {
@@ -265,6 +315,16 @@ class RealFile implements VfsFile {
       this.#file.close();
     } catch {
       // Closing cannot lose data that matters: every durable write was synced.
+    }
+    if (this.#rfd >= 0) {
+      const fd = this.#rfd;
+      // A closed descriptor's number may soon name another file: never read it again.
+      this.#rfd = -2;
+      try {
+        closeSync(fd);
+      } catch {
+        // Only ever read.
+      }
     }
   }
 }
