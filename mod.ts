@@ -409,7 +409,9 @@ function bindValue(v: unknown, where: string | number): SqlValue {
       }
       return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
     case "string":
-      return v;
+      // SQLite receives text as UTF-8, where a lone surrogate becomes U+FFFD: bound so, the
+      // value compares (and is stored) as it does there.
+      return v.isWellFormed() ? v : v.toWellFormed();
     default:
       if (v instanceof Uint8Array) return v;
       if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);

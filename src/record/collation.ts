@@ -4,6 +4,8 @@
  * @module
  */
 
+import { utf8Length } from "./utf8.ts";
+
 /** A collating sequence. */
 export interface Collation {
   /** Upper-case name, e.g. "NOCASE". */
@@ -68,12 +70,17 @@ function fold(c: number): number {
   return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
 }
 
-/** NOCASE: BINARY after folding ASCII A-Z to a-z (only ASCII, as SQLite does). */
+/**
+ * NOCASE: BINARY after folding ASCII A-Z to a-z (only ASCII, as SQLite does). Like SQLite's
+ * sqlite3StrNICmp, the comparison stops at a NUL both have at the same place: the strings
+ * then order by their UTF-8 length alone.
+ */
 export function compareNocase(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let ca = a.charCodeAt(i);
     let cb = b.charCodeAt(i);
+    if (ca === 0 && cb === 0) return utf8Length(a) - utf8Length(b);
     if (ca !== cb) {
       ca = fold(ca);
       cb = fold(cb);
@@ -98,8 +105,10 @@ function nocaseBytes(
 ): number {
   const n = Math.min(aEnd - aStart, bEnd - bStart);
   for (let i = 0; i < n; i++) {
-    const d = fold(a[aStart + i]) - fold(b[bStart + i]);
+    const x = a[aStart + i];
+    const d = fold(x) - fold(b[bStart + i]);
     if (d !== 0) return d;
+    if (x === 0) break; // a NUL in both ends the comparison (see compareNocase)
   }
   return aEnd - aStart - (bEnd - bStart);
 }

@@ -1,8 +1,10 @@
 /**
  * Chooses how a single-table statement finds its rows: a rowid lookup or range on the
  * table B-tree, an equality/range seek on an index, or a full scan. The access path only
- * narrows the rows visited; the whole WHERE clause is still evaluated on each row, so a
- * bound only has to include every row that can match.
+ * narrows the rows visited, and the WHERE clause is still evaluated on each row, so a bound
+ * only has to include every row that can match; the exceptions are the terms an execution
+ * decides exactly (`Bound.term` on a rowid range with integer values, `eqTerms` on an index
+ * with values it compares as the terms do), which the executor may skip.
  * @module
  */
 
@@ -41,6 +43,12 @@ export type Access =
       index: IndexInfo;
       /** Values for the leading equality columns (for an IN list on column 0: see `inList`). */
       eq: Evaluator[];
+      /**
+       * The WHERE terms (`column = value`) the `eq` values come from, one per value: an
+       * execution whose values the index compares exactly as the term does (see
+       * AccessStepper.exact) decides them, so the filter can skip them.
+       */
+      eqTerms?: Expr[];
       /** Alternatives for the first key column (`a IN (...)`), each a full eq prefix head. */
       inList?: Evaluator[];
       lo?: Bound;
@@ -366,6 +374,7 @@ export function planAccess(
   for (const index of indexes) {
     if (index.where) continue; // partial indexes need the WHERE to imply theirs
     const eqVals: Evaluator[] = [];
+    const eqTerms: Expr[] = [];
     const parts: string[] = [];
     let inList: Evaluator[] | undefined;
     let i = 0;
@@ -377,7 +386,10 @@ export function planAccess(
       );
       if (!t) break;
       if (t.op === "in") inList = t.values;
-      else eqVals.push(t.values[0]);
+      else {
+        eqVals.push(t.values[0]);
+        if (t.source) eqTerms.push(t.source);
+      }
       parts.push(`${ic.name}=?`);
     }
     let lo: Bound | undefined;
@@ -411,6 +423,7 @@ export function planAccess(
             kind: "index",
             index,
             eq: eqVals,
+            eqTerms: !inList && eqTerms.length === eqVals.length ? eqTerms : undefined,
             inList,
             lo,
             hi,

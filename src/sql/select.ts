@@ -626,12 +626,16 @@ function compileCore(
   }
   /**
    * For one table on a rowid range: the filter without the terms the range's bounds came
-   * from (used when their values are integers, which the range then applies exactly), or
-   * null when no bound came from a whole term.
+   * from (used when their values are integers, which the range then applies exactly); on an
+   * index, without the equality terms its key came from (used when the index compares the
+   * key's values as the terms would); null when the access path decides no whole term.
    */
   const residualWhere = (access: Access): Condition | undefined | null => {
-    if (access.kind !== "rowidRange") return null;
-    const decided = [access.lo?.term, access.hi?.term].filter((t) => t !== undefined);
+    const decided = access.kind === "rowidRange"
+      ? [access.lo?.term, access.hi?.term].filter((t) => t !== undefined)
+      : access.kind === "index"
+      ? access.eqTerms ?? []
+      : [];
     if (decided.length === 0) return null;
     return allOf(whereAt[0].filter((_, i) => !decided.includes(termsAt[0][i])));
   };

@@ -10,7 +10,7 @@
 import type { BTreeApi, IndexCursor, KeyComparator, Rowid, TableCursor } from "../btree/types.ts";
 import { corrupt } from "../errors.ts";
 import { builtinCollation, type Collation } from "../record/collation.ts";
-import { compareRecordToKey, keyComparator, SearchKey } from "../record/compare.ts";
+import { compareRecordToKey, SearchKey } from "../record/compare.ts";
 import { RecordReader } from "../record/record_reader.ts";
 import type { SqlValue } from "../record/value.ts";
 import type { TableInfo } from "../schema/types.ts";
@@ -120,12 +120,23 @@ export class AccessStepper {
   #idx: IndexCursor | undefined;
   #start: SearchKey | undefined;
   #end: SearchKey | undefined;
+  /** The lookup is an equality on every column of a UNIQUE index: at most one entry matches. */
+  #one = false;
+  #startKey: SearchKey | undefined;
+  #endKey: SearchKey | undefined;
+  readonly #eq: SqlValue[] = [];
   readonly #colls: Collation[] = [];
   readonly #descs: boolean[] = [];
   readonly #reader = new RecordReader();
   /** The index's comparator factory, made once rather than per execution. */
   #factory: ((key: Uint8Array) => KeyComparator) | undefined;
   #gen: Generator<Rowid, void, undefined> | undefined;
+  /**
+   * The cursors of the last execution, closed: the next one reopens them (as TableWriter
+   * does) rather than allocating and registering new cursors per lookup.
+   */
+  #spareCur: TableCursor | undefined;
+  #spareIdx: IndexCursor | undefined;
 
   /** A stepper for `access` over `table` (whose b-tree is rooted at `root`). */
   constructor(access: Access, btree: BTreeApi, table: TableInfo, defaults: SqlValue[]) {
@@ -145,8 +156,9 @@ export class AccessStepper {
 
   /**
    * True when this execution's access path decides exactly the WHERE terms its bounds came
-   * from (a rowid range whose term-bound values are all integers): the caller may then test
-   * only the other terms.
+   * from (a rowid range whose term-bound values are all integers; an index whose equality
+   * values are not TEXT, or TEXT compared by BINARY): the caller may then test only the other
+   * terms.
    */
   get exact(): boolean {
     return this.#exact;
@@ -160,7 +172,7 @@ export class AccessStepper {
     const access = this.#access;
     switch (access.kind) {
       case "scan":
-        this.#cur = this.#btree.tableCursor(this.#root);
+        this.#cur = this.#tableCursor();
         this.#mode = Mode.Scan;
         return;
       case "rowidEq": {
@@ -175,7 +187,7 @@ export class AccessStepper {
           if (this.#rev) keys.reverse();
         }
         this.#ki = 0;
-        this.#cur = this.#btree.tableCursor(this.#root);
+        this.#cur = this.#tableCursor();
         this.#mode = Mode.RowidKeys;
         return;
       }
@@ -214,7 +226,7 @@ export class AccessStepper {
         this.#exact = exact;
         this.#lo = lo;
         this.#hi = hi;
-        this.#cur = this.#btree.tableCursor(this.#root);
+        this.#cur = this.#tableCursor();
         this.#mode = Mode.RowidRange;
         return;
       }
@@ -224,29 +236,52 @@ export class AccessStepper {
           this.#mode = Mode.Generator;
           return;
         }
-        const eq: SqlValue[] = [];
+        // The key arrays and SearchKeys are this stepper's own, reused by every execution
+        // (close() has released the previous one): a lookup allocates no key.
+        const eq = this.#eq;
+        eq.length = 0;
         for (const f of access.eq) {
           const v = f(env);
           if (v === null) return; // `= NULL` is never true
           eq.push(v);
         }
-        const range = keyRange(eq, access.lo, access.hi, this.#descs, env);
-        if (!range) return;
-        this.#start = range.start.length
-          ? new SearchKey(range.start, this.#colls, this.#descs)
+        let start: SqlValue[] = eq;
+        let end: SqlValue[] = eq;
+        if (access.lo || access.hi) {
+          const range = keyRange(eq, access.lo, access.hi, this.#descs, env);
+          if (!range) return;
+          start = range.start;
+          end = range.end;
+        }
+        this.#start = start.length
+          ? (this.#startKey ??= new SearchKey([], this.#colls, this.#descs)).reset(start)
           : undefined;
         // An equality lookup starts and ends at the same key: one SearchKey (and one UTF-8
-        // encoding of a non-ASCII TEXT key) serves both.
-        this.#end = range.end === range.start
+        // encoding of a TEXT key) serves both.
+        this.#end = end === start
           ? this.#start
-          : range.end.length
-          ? new SearchKey(range.end, this.#colls, this.#descs)
+          : end.length
+          ? (this.#endKey ??= new SearchKey([], this.#colls, this.#descs)).reset(end)
           : undefined;
         // visitRows opens the table cursor before the index cursor; the same order here.
-        this.#cur = this.#btree.tableCursor(this.#root);
+        this.#cur = this.#tableCursor();
         this.#factory ??= comparatorFactory(access.index);
-        this.#idx = this.#btree.indexCursor(access.index.root, this.#factory);
+        const spare = this.#spareIdx;
+        if (spare) {
+          this.#spareIdx = undefined;
+          spare.reopen();
+          this.#idx = spare;
+        } else {
+          this.#idx = this.#btree.indexCursor(access.index.root, this.#factory);
+        }
         this.#mode = Mode.Index;
+        // As SQLite (WHERE_ONEROW): the entry after the match is not even looked at.
+        this.#one = access.index.unique && !access.lo && !access.hi &&
+          eq.length === access.index.columns.length;
+        // The start key holds the equality values: TEXT among them must compare by BINARY,
+        // without surrogates (SearchKey.textExact), for the index to decide `column = value`.
+        this.#exact = access.eqTerms !== undefined && this.#start !== undefined &&
+          this.#start.textExact;
         return;
       }
     }
@@ -325,9 +360,10 @@ export class AccessStepper {
     let ok: boolean;
     if (this.#first) {
       this.#first = false;
-      if (!rev) ok = start ? idx.seekGE(keyComparator(start, 0)) : idx.first();
-      else ok = end ? idx.seekLE(keyComparator(end, 0)) : idx.last();
+      if (!rev) ok = start ? idx.seekGE(start.seekGEComparator()) : idx.first();
+      else ok = end ? idx.seekLE(end.comparator()) : idx.last();
     } else {
+      if (this.#one) return false;
       ok = rev ? idx.prev() : idx.next();
     }
     const view = this.view;
@@ -377,10 +413,25 @@ export class AccessStepper {
       gen?.return();
     } finally {
       try {
-        idx?.close();
+        if (idx) {
+          idx.close();
+          this.#spareIdx = idx;
+        }
       } finally {
-        cur?.close();
+        if (cur) {
+          cur.close();
+          this.#spareCur = cur;
+        }
       }
     }
+  }
+
+  /** A table cursor for this execution: the last one, reopened, else a new one. */
+  #tableCursor(): TableCursor {
+    const spare = this.#spareCur;
+    if (spare === undefined) return this.#btree.tableCursor(this.#root);
+    this.#spareCur = undefined;
+    spare.reopen();
+    return spare;
   }
 }
