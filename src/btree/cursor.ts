@@ -440,11 +440,18 @@ export abstract class CursorBase {
     return out;
   }
 
+  /** Where the payload {@link payloadBuffer} last located starts in its buffer. */
+  payloadStart = 0;
+  /** Where that payload ends (exclusive) in its buffer. */
+  payloadEnd = 0;
+
   /**
-   * The current entry's payload (the record), overflow chain assembled. Without overflow it
-   * is a view into the page: valid until the cursor moves or the tree is modified.
+   * The current entry's payload as a range of a buffer, without allocating a view (a scan
+   * reads one per row): returns the buffer and sets {@link payloadStart} and
+   * {@link payloadEnd}. Without overflow the buffer is the page's, valid until the cursor
+   * moves or the tree is modified; with overflow it is a new array holding the whole payload.
    */
-  payload(): Uint8Array {
+  payloadBuffer(): Uint8Array {
     if (this.state !== State.Valid) this.requireValid();
     const d = this.depth;
     const buf = this.bufs[d];
@@ -467,10 +474,33 @@ export abstract class CursorBase {
       const stop = p + 8;
       while (p < stop && buf[p] >= 0x80) p++;
       p++;
-      if (n <= this.geo.maxLocalTable && p + n <= usable) return buf.subarray(p, p + n);
+      if (n <= this.geo.maxLocalTable && p + n <= usable) {
+        this.payloadStart = p;
+        this.payloadEnd = p + n;
+        return buf;
+      }
     }
     this.parseCurrent();
-    return this.cellPayload(d);
+    if (cell.overflow === 0) {
+      this.payloadStart = cell.payloadOff;
+      this.payloadEnd = cell.payloadOff + cell.local;
+      return buf;
+    }
+    const out = this.cellPayload(d);
+    this.payloadStart = 0;
+    this.payloadEnd = out.length;
+    return out;
+  }
+
+  /**
+   * The current entry's payload (the record), overflow chain assembled. Without overflow it
+   * is a view into the page: valid until the cursor moves or the tree is modified.
+   */
+  payload(): Uint8Array {
+    const buf = this.payloadBuffer();
+    const start = this.payloadStart;
+    const end = this.payloadEnd;
+    return start === 0 && end === buf.length ? buf : buf.subarray(start, end);
   }
 
   /** Size in bytes of the current entry's payload. */

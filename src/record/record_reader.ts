@@ -18,6 +18,14 @@ const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/**
+ * getVarintNumber of the varint at `q` as if `buf` ended at `end`: a varint running past the
+ * record's end is corrupt ("varint past end of buffer"), whatever follows it in the page.
+ */
+function varintIn(buf: Uint8Array, q: number, end: number): number {
+  return q + 9 <= end ? getVarintNumber(buf, q) : getVarintNumber(buf.subarray(q, end), 0);
+}
+
 /** Reads the IEEE 754 big-endian double at `o`. */
 export function readFloat(buf: Uint8Array, o: number): number {
   if (littleEndian) {
@@ -74,28 +82,40 @@ export class RecordReader {
   #offsets: number[] = [];
   #count = 0;
 
-  /** Parses `payload`'s header. The payload must stay unchanged while columns are read. */
-  reset(payload: Uint8Array): this {
-    this.#buf = payload;
-    const len = payload.length;
-    const hdrSize = getVarintNumber(payload, 0);
-    let p = varintResult.length;
+  /**
+   * Parses the header of the record in `buf[start, end)` (by default all of `buf`): a cursor
+   * hands over its page buffer and the payload's range rather than a view per row. The bytes
+   * must stay unchanged while columns are read.
+   */
+  reset(buf: Uint8Array, start = 0, end: number = buf.length): this {
+    this.#buf = buf;
+    const len = end - start;
+    // The header size nearly always fits in one byte.
+    let hdrSize = buf[start];
+    let p = 1;
+    if (!(start < end && hdrSize < 0x80)) {
+      hdrSize = varintIn(buf, start, end);
+      p = varintResult.length;
+    }
     if (hdrSize < p || hdrSize > len || hdrSize > MAX_HEADER) {
       this.#count = 0;
       throw corrupt("record header size");
     }
-    let off = hdrSize;
+    // From here on offsets are absolute (within buf).
+    const hdrEnd = start + hdrSize;
+    p += start;
+    let off = hdrEnd;
     let n = 0;
     const types = this.#types;
     const offsets = this.#offsets;
-    while (p < hdrSize) {
-      let t = payload[p];
+    while (p < hdrEnd) {
+      let t = buf[p];
       if (t < 0x80) {
         p++;
       } else {
-        t = getVarintNumber(payload, p);
+        t = varintIn(buf, p, end);
         p += varintResult.length;
-        if (t < 0 || p > hdrSize) {
+        if (t < 0 || p > hdrEnd) {
           this.#count = 0;
           throw corrupt("record serial type");
         }
@@ -108,14 +128,14 @@ export class RecordReader {
         }
         size = t === 7 || t === 6 ? 8 : t === 5 ? 6 : t > 4 ? 0 : t;
       } else {
-        size = Math.floor((t - 12) / 2);
+        size = t < 0x80000000 ? (t - 12) >>> 1 : Math.floor((t - 12) / 2);
       }
       types[n] = t;
       offsets[n] = off;
       off += size;
       n++;
     }
-    if (off > len) {
+    if (off > end) {
       this.#count = 0;
       throw corrupt("record body shorter than its header claims");
     }
@@ -133,12 +153,12 @@ export class RecordReader {
     return i < this.#count ? this.#types[i] : 0;
   }
 
-  /** The offset of column `i`'s content within the payload. */
+  /** The offset of column `i`'s content within {@link payload} (the buffer given to reset). */
   contentOffset(i: number): number {
     return this.#offsets[i];
   }
 
-  /** The payload being read. */
+  /** The buffer being read (the payload's range of it was given to reset). */
   get payload(): Uint8Array {
     return this.#buf;
   }

@@ -20,6 +20,25 @@ export interface AggregateState {
   final(): SqlValue;
 }
 
+/**
+ * count(*) without DISTINCT: its value is the number of input rows, which a scan loop may
+ * count itself and add to {@link n} rather than calling {@link step} per row.
+ */
+export class CountStarState implements AggregateState {
+  /** Rows counted so far. */
+  n = 0;
+
+  /** Counts one row. */
+  step(_env: Env): void {
+    this.n++;
+  }
+
+  /** The count. */
+  final(): SqlValue {
+    return this.n;
+  }
+}
+
 /** Makes the state of aggregate call `call` for a new group. */
 export function makeAggregate(call: FunctionExpr, args: Compiled[]): AggregateState {
   const name = call.name.toLowerCase();
@@ -38,6 +57,7 @@ export function makeAggregate(call: FunctionExpr, args: Compiled[]): AggregateSt
   if (!factory) {
     throw new SqliteError("SQLITE_ERROR", `wrong number of arguments to function ${call.name}()`);
   }
+  if (name === "count" && argc === 0 && !call.distinct) return new CountStarState();
   const agg = factory({
     distinct: call.distinct,
     collation: builtinCollation(args[0]?.collation ?? "BINARY"),
@@ -47,6 +67,12 @@ export function makeAggregate(call: FunctionExpr, args: Compiled[]): AggregateSt
   // One argument array per group, refilled per row: aggregators read it during step() and
   // keep values, never the array.
   const vals = new Array<SqlValue>(n).fill(null);
+  const step1 = agg.step1;
+  if (n === 1 && step1 !== undefined) {
+    // No argument array per row.
+    const f0 = fns[0];
+    return { step: (env) => step1(f0(env)), final: () => agg.final() };
+  }
   if (n <= 1) {
     const f0 = fns[0];
     return {

@@ -12,6 +12,13 @@ import type { SqlValue } from "../record/value.ts";
 import type { TableInfo } from "../schema/types.ts";
 import type { RowSource } from "./env.ts";
 
+/** A table cursor that can also hand over its payload as a range of a buffer (CursorBase). */
+type RangeCursor = TableCursor & {
+  payloadBuffer?: () => Uint8Array;
+  payloadStart: number;
+  payloadEnd: number;
+};
+
 /** The row a table cursor is on, as a {@link RowSource}. */
 export class CursorRow implements RowSource {
   private readonly reader = new RecordReader();
@@ -40,13 +47,23 @@ export class CursorRow implements RowSource {
 
   private cursor: TableCursor | undefined;
 
+  /** Parses the current record's header (once per row). */
+  private parse(): void {
+    const c = this.cursor as RangeCursor;
+    if (c.payloadBuffer !== undefined) {
+      // The payload as a range of the page: no view allocated per row.
+      const buf = c.payloadBuffer();
+      this.reader.reset(buf, c.payloadStart, c.payloadEnd);
+    } else {
+      this.reader.reset(c.payload());
+    }
+    this.parsed = true;
+  }
+
   /** Column `i` of the current row. */
   column(i: number): SqlValue {
     if (i === this.table.rowidAlias) return this.rowid();
-    if (!this.parsed) {
-      this.reader.reset(this.cursor!.payload());
-      this.parsed = true;
-    }
+    if (!this.parsed) this.parse();
     if (i >= this.reader.columnCount) return this.defaults[i] ?? null;
     const v = this.reader.column(i);
     return this.realAffinity[i] ? fromStorage(v, "REAL") : v;
@@ -58,10 +75,7 @@ export class CursorRow implements RowSource {
    */
   storedLength(i: number): number | undefined {
     if (i === this.table.rowidAlias) return undefined;
-    if (!this.parsed) {
-      this.reader.reset(this.cursor!.payload());
-      this.parsed = true;
-    }
+    if (!this.parsed) this.parse();
     if (i >= this.reader.columnCount) return undefined;
     const t = this.reader.serialType(i);
     if (t < 12) return undefined;

@@ -35,7 +35,7 @@ import {
   type SubqueryPlan,
 } from "./compile_expr.ts";
 import { ArrayRow, type Env, type Evaluator, NULL_ROW, type RowSource } from "./env.ts";
-import { type AggregateState, makeAggregate } from "./aggregates.ts";
+import { type AggregateState, CountStarState, makeAggregate } from "./aggregates.ts";
 import {
   type Access,
   conjuncts,
@@ -894,21 +894,25 @@ function compileCore(
         try {
           if (groupBy.length === 0 && !special && !bareColumns) {
             // One group, nothing kept per row: only the aggregates step (count(*) and
-            // sum() over a scan spend their time here).
+            // sum() over a scan spend their time here). count(*) is the number of rows,
+            // counted here rather than stepped.
+            let stepped: AggregateState[] = [];
+            let nStepped = 0;
+            let counted = 0;
             while (s.step()) {
               if (where !== undefined && !where(env)) continue;
-              let g = only;
-              if (g === undefined) {
-                g = only = {
-                  keys: [],
-                  states: aggs.map((a) => makeAggregate(a.call, a.args)),
-                  rows: undefined,
-                  best: null,
-                };
-                order.push(g);
+              if (only === undefined) {
+                const states = aggs.map((a) => makeAggregate(a.call, a.args));
+                only = { keys: [], states, rows: undefined, best: null };
+                order.push(only);
+                stepped = states.filter((st) => !(st instanceof CountStarState));
+                nStepped = stepped.length;
               }
-              const states = g.states;
-              for (let i = 0; i < nAggs; i++) states[i].step(env);
+              counted++;
+              for (let i = 0; i < nStepped; i++) stepped[i].step(env);
+            }
+            if (only !== undefined) {
+              for (const st of only.states) if (st instanceof CountStarState) st.n += counted;
             }
           } else {
             while (s.step()) {

@@ -20,6 +20,11 @@ import { valueKey } from "../value_key.ts";
 export interface Aggregator {
   /** Adds one row's argument values. */
   step(args: SqlValue[]): void;
+  /**
+   * Adds one row's only argument: `step([v])` without the array (one-argument aggregates
+   * that have it; the SQL layer calls it per row of a scan).
+   */
+  step1?(v: SqlValue): void;
   /** The result (call once, after the last step). */
   final(): SqlValue;
 }
@@ -208,6 +213,9 @@ function count(): Aggregator {
     step(args) {
       if (args[0] !== null) n++;
     },
+    step1(v) {
+      if (v !== null) n++;
+    },
     final: () => n,
   };
 }
@@ -216,6 +224,7 @@ function sum(): Aggregator {
   const s = new SumState();
   return {
     step: (args) => s.step(args[0]),
+    step1: (v) => s.step(v),
     final() {
       if (s.cnt === 0) return null;
       if (!s.approx) return canon(s.iSum);
@@ -229,6 +238,7 @@ function total(): Aggregator {
   const s = new SumState();
   return {
     step: (args) => s.step(args[0]),
+    step1: (v) => s.step(v),
     final: () => real(s.approx ? s.approxValue() : Number(s.iSum)),
   };
 }
@@ -237,6 +247,7 @@ function avg(): Aggregator {
   const s = new SumState();
   return {
     step: (args) => s.step(args[0]),
+    step1: (v) => s.step(v),
     final() {
       if (s.cnt === 0) return null;
       const r = s.approx ? s.approxValue() : Number(s.iSum);
@@ -248,23 +259,24 @@ function avg(): Aggregator {
 function minMax(max: boolean, coll: Collation): Aggregator {
   let best: SqlValue = null;
   let has = false;
+  const step1 = (v: SqlValue): void => {
+    if (v === null) return;
+    if (!has) {
+      best = v;
+      has = true;
+      return;
+    }
+    if (typeof v === "number" && typeof best === "number") {
+      // Two plain numbers (INTEGER or non-integral REAL): compareValues' answer, directly.
+      if (max ? best < v : best > v) best = v;
+      return;
+    }
+    const c = compareValues(best, v, coll);
+    if (max ? c < 0 : c > 0) best = v;
+  };
   return {
-    step(args) {
-      const v = args[0];
-      if (v === null) return;
-      if (!has) {
-        best = v;
-        has = true;
-        return;
-      }
-      if (typeof v === "number" && typeof best === "number") {
-        // Two plain numbers (INTEGER or non-integral REAL): compareValues' answer, directly.
-        if (max ? best < v : best > v) best = v;
-        return;
-      }
-      const c = compareValues(best, v, coll);
-      if (max ? c < 0 : c > 0) best = v;
-    },
+    step1,
+    step: (args) => step1(args[0]),
     final: () => best,
   };
 }
