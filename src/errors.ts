@@ -34,6 +34,7 @@ export const ResultCode = {
   SQLITE_FORMAT: 24,
   SQLITE_RANGE: 25,
   SQLITE_NOTADB: 26,
+  SQLITE_ABORT_ROLLBACK: 4 | (2 << 8),
   SQLITE_IOERR_READ: 10 | (1 << 8),
   SQLITE_IOERR_SHORT_READ: 10 | (2 << 8),
   SQLITE_IOERR_WRITE: 10 | (3 << 8),

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { BTree } from "../btree/mod.ts";
+import { BTree, Meta } from "../btree/mod.ts";
 import { SqliteError } from "../errors.ts";
 import { PagerImpl, type PagerOptions } from "../pager/pager.ts";
 import type { SqlValue } from "../record/value.ts";
@@ -74,6 +74,18 @@ export class Connection {
   private explicit = false;
   private readonly savepoints: UserSavepoint[] = [];
   private active = 0;
+  /** Running statements that write (SQLite's nVdbeWrite): a RETURNING iterated half-way. */
+  private writers = 0;
+  /** Bumped by COMMIT, ROLLBACK and ROLLBACK TO: a running statement's savepoint is gone. */
+  private undoSerial = 0;
+  /** The schema cookie when the write transaction began. */
+  private txnCookie = 0;
+  /** A ROLLBACK TO undid a schema change (SQLite's DBFLAG_SchemaChange stays set). */
+  private schemaTouched = false;
+  /** @internal Bumped when a rollback of a schema change aborts the statements still reading. */
+  abortEpoch = 0;
+  /** The cursors open at that rollback: a statement still holding one is aborted. */
+  private tripped: { slot: number }[] = [];
   private closed = false;
 
   /** Opens `path` on `vfs`. */
@@ -118,7 +130,58 @@ export class Connection {
         this.pager.endRead();
         throw e;
       }
+    } else if (this.catalog.cookie === -1) {
+      // A ROLLBACK while a statement kept the read transaction open: reload what it undid.
+      this.refreshCatalog();
     }
+  }
+
+  /** Starts the write transaction (if not yet), noting the schema cookie it starts from. */
+  private beginWrite(): void {
+    const pager = this.pager;
+    if (pager.inWriteTransaction()) return;
+    pager.beginWrite();
+    this.txnCookie = pager.pageCount() === 0 ? 0 : this.btree.getMeta(Meta.SCHEMA_COOKIE);
+    this.schemaTouched = false;
+  }
+
+  /** Whether the write transaction changed the schema (SQLite's DBFLAG_SchemaChange). */
+  private schemaChanged(): boolean {
+    if (this.schemaTouched) return true;
+    const pager = this.pager;
+    const cookie = pager.pageCount() === 0 ? 0 : this.btree.getMeta(Meta.SCHEMA_COOKIE);
+    return cookie !== this.txnCookie;
+  }
+
+  /**
+   * Before a rollback undoes pages under the cursors of running statements (SQLite's
+   * sqlite3BtreeTripAllCursors): each cursor saves its key and finds its place again in the
+   * restored tree, so a pending read goes on. After a schema change the statements still
+   * reading are aborted instead (their next step fails with SQLITE_ABORT_ROLLBACK).
+   */
+  private beforeUndo(schemaChanged: boolean): void {
+    // BTree keeps its open cursors private; this layer needs them only here.
+    const cursors = (this.btree as unknown as { cursors: { slot: number; savePosition(): void }[] })
+      .cursors;
+    if (cursors.length === 0) return;
+    if (!schemaChanged) {
+      try {
+        for (const c of cursors) c.savePosition();
+        return;
+      } catch {
+        // A key that cannot be read (I/O error): the statements are aborted instead.
+      }
+    }
+    this.tripped = cursors.slice();
+    this.btree.resetCursors();
+    this.abortEpoch++;
+  }
+
+  /** @internal Whether a statement is still reading through a cursor a rollback aborted. */
+  holdsTrippedCursor(): boolean {
+    for (const c of this.tripped) if (c.slot >= 0) return true;
+    this.tripped = [];
+    return false;
   }
 
   private refreshCatalog(): void {
@@ -241,7 +304,7 @@ export class Connection {
         if (ast.mode === "IMMEDIATE" || ast.mode === "EXCLUSIVE") {
           this.enterRead();
           try {
-            pager.beginWrite();
+            this.beginWrite();
           } catch (e) {
             this.leaveRead();
             throw e;
@@ -253,6 +316,13 @@ export class Connection {
         if (!this.explicit) {
           throw new SqliteError("SQLITE_ERROR", "cannot commit - no transaction is active");
         }
+        if (this.writers > 0) {
+          // SQLite's OP_AutoCommit; pending reads do not stop a COMMIT, and go on.
+          throw new SqliteError(
+            "SQLITE_BUSY",
+            "cannot commit transaction - SQL statements in progress",
+          );
+        }
         this.commitOrRollBack();
         this.explicit = false;
         this.savepoints.length = 0;
@@ -263,8 +333,12 @@ export class Connection {
           const i = this.findSavepoint(ast.savepoint);
           const sp = this.savepoints[i];
           this.savepoints.length = i + 1;
+          const schema = this.schemaChanged();
+          this.undoSerial++;
+          this.beforeUndo(schema);
           pager.rollbackToSavepoint(sp.depth);
-          this.afterRollback();
+          if (schema) this.schemaTouched = true;
+          this.refreshCatalog();
           return;
         }
         if (!this.explicit) {
@@ -273,10 +347,16 @@ export class Connection {
         this.rollbackAll();
         return;
       case "savepoint": {
+        if (this.writers > 0) {
+          throw new SqliteError(
+            "SQLITE_BUSY",
+            "cannot open savepoint - SQL statements in progress",
+          );
+        }
         const startedTxn = !this.explicit;
         this.enterRead();
         try {
-          pager.beginWrite();
+          this.beginWrite();
         } catch (e) {
           this.leaveRead();
           throw e;
@@ -287,6 +367,12 @@ export class Connection {
       }
       case "release": {
         const i = this.findSavepoint(ast.name);
+        if (this.writers > 0) {
+          throw new SqliteError(
+            "SQLITE_BUSY",
+            "cannot release savepoint - SQL statements in progress",
+          );
+        }
         const sp = this.savepoints[i];
         this.savepoints.length = i;
         if (sp.startedTxn) {
@@ -310,29 +396,31 @@ export class Connection {
     throw new SqliteError("SQLITE_ERROR", `no such savepoint: ${name}`);
   }
 
-  private afterRollback(): void {
-    this.btree.resetCursors();
-    this.refreshCatalog();
-  }
-
   /**
    * COMMIT (or RELEASE of the outermost savepoint). As in SQLite's vdbeHalt, a commit that
    * fails for any reason but SQLITE_BUSY (which may be retried) rolls the transaction back.
    */
   private commitOrRollBack(): void {
+    this.undoSerial++; // the statement savepoints of running statements end with it
     try {
       this.pager.commit();
     } catch (e) {
-      if (!(e instanceof SqliteError && e.code.startsWith("SQLITE_BUSY"))) this.rollbackAll();
+      if (!(e instanceof SqliteError && e.code.startsWith("SQLITE_BUSY"))) this.rollbackAll(true);
       throw e;
     }
   }
 
-  private rollbackAll(): void {
+  /**
+   * Rolls the transaction back. `failedCommit`: a commit just failed, and the pager may have
+   * undone the pages already, where the running statements' cursors could not see it coming.
+   */
+  private rollbackAll(failedCommit = false): void {
+    this.undoSerial++;
+    if (this.pager.inWriteTransaction()) this.beforeUndo(this.schemaChanged());
+    else if (failedCommit) this.beforeUndo(true);
     this.pager.rollback();
     this.explicit = false;
     this.savepoints.length = 0;
-    this.btree.resetCursors();
     this.catalog.invalidate();
     this.leaveRead();
   }
@@ -354,6 +442,8 @@ export class Connection {
     this.enterRead();
     this.active++;
     let depth = -1;
+    let serial = 0;
+    let writing = false;
     let settled = false;
     try {
       exe = stmt.executable(); // the schema may have changed since prepare()
@@ -366,20 +456,25 @@ export class Connection {
         throw new SqliteError("SQLITE_LOCKED", "database table is locked");
       }
       if (exe.writes) {
-        this.pager.beginWrite();
+        this.beginWrite();
         this.btree.initialize();
+        writing = true;
+        this.writers++;
         // A statement journal is only needed when the transaction holds more than this
         // statement and the statement could fail after it started writing (SQLite's rule).
         if ((this.explicit || this.active > 1) && exe.statementJournal !== false) {
           depth = this.pager.savepoint();
+          serial = this.undoSerial;
         }
       }
       yield* exe.rows(this.env(params));
     } catch (e) {
       settled = true;
       this.active--;
+      if (writing) this.writers--;
       const err = tooBigError(e);
-      this.failStatement(err, depth);
+      // A ROLLBACK (TO) or COMMIT while the statement was pending already ended its savepoint.
+      this.failStatement(err, serial === this.undoSerial ? depth : -1);
       this.leaveRead();
       throw err;
     } finally {
@@ -387,7 +482,8 @@ export class Connection {
         // Finished, or closed early by the consumer: keep what the statement did.
         settled = true;
         this.active--;
-        this.finishStatement(depth);
+        if (writing) this.writers--;
+        this.finishStatement(serial === this.undoSerial ? depth : -1);
       }
     }
   }
@@ -432,14 +528,18 @@ export class Connection {
     return err;
   }
 
-  /** Ends a statement that succeeded: releases its savepoint and commits in autocommit mode. */
+  /**
+   * Ends a statement that succeeded: releases its savepoint and commits in autocommit mode
+   * once no other writing statement is running. As in SQLite's vdbeHalt, pending reads do
+   * not hold the commit back (they go on over the committed data).
+   */
   private finishStatement(depth: number): void {
     if (depth >= 0 && this.pager.inWriteTransaction()) this.pager.releaseSavepoint(depth);
-    if (!this.explicit && this.active === 0 && this.pager.inWriteTransaction()) {
+    if (!this.explicit && this.writers === 0 && this.pager.inWriteTransaction()) {
       try {
         this.pager.commit();
       } catch (e) {
-        this.rollbackAll();
+        this.rollbackAll(true);
         throw e;
       }
     }
@@ -458,14 +558,16 @@ export class Connection {
       return;
     }
     if (!this.pager.inWriteTransaction()) return;
-    if (action === "ROLLBACK" || (!this.explicit && this.active <= 1)) {
+    // In autocommit mode with no other writing statement running, the transaction holds
+    // only this statement's changes.
+    if (action === "ROLLBACK" || (!this.explicit && this.writers === 0)) {
       if (action === "FAIL" && !this.explicit) {
         // FAIL keeps the rows changed before the failing one.
         if (depth >= 0) this.pager.releaseSavepoint(depth);
         try {
           this.pager.commit();
         } catch {
-          this.rollbackAll();
+          this.rollbackAll(true);
         }
         return;
       }
@@ -474,8 +576,10 @@ export class Connection {
     }
     if (depth >= 0) {
       if (action !== "FAIL") {
+        // Only this statement's changes are undone: pending reads keep their place.
+        this.beforeUndo(false);
         this.pager.rollbackToSavepoint(depth);
-        this.afterRollback();
+        this.refreshCatalog();
       }
       this.pager.releaseSavepoint(depth);
     } else if (e instanceof SqliteError && /^SQLITE_(IOERR|FULL|CORRUPT|NOMEM)/.test(e.code)) {
@@ -497,10 +601,12 @@ const CONTROL = new Set<Statement["kind"]>(["begin", "commit", "rollback", "save
 class StatementCursor implements RowCursor {
   #inner: RowCursor | undefined;
   readonly #conn: Connection;
+  #epoch: number;
 
   constructor(conn: Connection, inner: RowCursor) {
     this.#conn = conn;
     this.#inner = inner;
+    this.#epoch = conn.abortEpoch;
   }
 
   next(): SqlValue[] | undefined {
@@ -508,6 +614,14 @@ class StatementCursor implements RowCursor {
     if (!inner) return undefined;
     let row: SqlValue[] | undefined;
     try {
+      if (this.#epoch !== this.#conn.abortEpoch) {
+        this.#epoch = this.#conn.abortEpoch;
+        // A ROLLBACK undid a schema change under this statement. Rows it already gathered
+        // (a sort, a GROUP BY) are still returned; reading on from the database is not.
+        if (this.#conn.holdsTrippedCursor()) {
+          throw new SqliteError("SQLITE_ABORT_ROLLBACK", "abort due to ROLLBACK");
+        }
+      }
       row = inner.next();
     } catch (e) {
       this.#inner = undefined;
