@@ -38,7 +38,7 @@
  * @module
  */
 
-import { closeSync, openSync as nodeOpenSync, readSync as nodeReadSync } from "node:fs";
+import { closeSync, openSync as nodeOpenSync, readvSync as nodeReadvSync } from "node:fs";
 import { SqliteError } from "../errors.ts";
 import { lockDirPath, openLockFile, sleepSync, tryFlock, unflock } from "../vfs/os_lock.ts";
 
@@ -122,6 +122,12 @@ export class WalIndexFile {
   /** In-process pins per slot; the shared flock is held while > 0. */
   readonly #refs = new Int32Array(NREADER);
   readonly #buf = new Uint8Array(BYTES);
+  /**
+   * {@link #buf} as readvSync's buffer list: node:fs readvSync with one buffer reads into it
+   * directly and validates less than readSync (no BigInt position, no subarray): ~0.1 us
+   * less per read transaction.
+   */
+  readonly #bufs = [this.#buf];
   readonly #w = new Uint32Array(this.#buf.buffer);
   readonly #out = new Uint8Array(BYTES);
   readonly #ow = new Uint32Array(this.#out.buffer);
@@ -233,7 +239,7 @@ export class WalIndexFile {
       let got: number;
       try {
         if (this.#rfd >= 0) {
-          got = nodeReadSync(this.#rfd, this.#buf, 0, BYTES, 0);
+          got = nodeReadvSync(this.#rfd, this.#bufs, 0);
         } else {
           this.#file.seekSync(0, Deno.SeekMode.Start);
           got = this.#file.readSync(this.#buf) ?? 0;

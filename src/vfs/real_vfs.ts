@@ -14,7 +14,7 @@ import {
   existsSync,
   fstatSync,
   openSync as nodeOpenSync,
-  readSync as nodeReadSync,
+  readvSync as nodeReadvSync,
 } from "node:fs";
 import { SqliteError } from "../errors.ts";
 import { refuseIfSqliteHasIt } from "./foreign_locks.ts";
@@ -140,6 +140,9 @@ function syncDirectory(path: string): void {
   }
 }
 
+/** A placeholder for {@link RealFile}'s readvSync buffer list between reads. */
+const EMPTY = new Uint8Array(0);
+
 function isDiskFull(e: unknown): boolean {
   return e instanceof Error && /ENOSPC|No space left/i.test(e.message);
 }
@@ -161,6 +164,12 @@ class RealFile implements VfsFile {
    * yet, -2 = not available (then every read seeks, as before).
    */
   #rfd = -1;
+  /**
+   * The one-buffer list for node:fs readvSync, reused. With a single buffer readvSync reads
+   * into it directly, skipping readSync's argument checks, the BigInt it makes of the
+   * position and the subarray it makes of the buffer: ~0.1-0.2 us of a ~1.1 us read.
+   */
+  readonly #one: Uint8Array[] = [EMPTY];
   /** A look for SQLite's locks found none (see lock). */
   #foreignChecked = false;
   /** When the last look before a write lock found none (performance.now()). */
@@ -186,11 +195,16 @@ class RealFile implements VfsFile {
     try {
       if (this.#pos !== offset && (this.#rfd >= 0 || (this.#rfd === -1 && this.#openRfd()))) {
         const fd = this.#rfd;
+        const one = this.#one;
+        one[0] = buf;
         while (done < buf.length) {
-          const n = nodeReadSync(fd, buf, done, buf.length - done, offset + done);
+          const n = nodeReadvSync(fd, one, offset + done);
           if (n === 0) break;
           done += n;
+          if (done < buf.length) one[0] = buf.subarray(done);
         }
+        // Not keeping the caller's buffer alive (the catch below does it on a failure).
+        one[0] = EMPTY;
         return done;
       }
       this.#seek(offset);
@@ -202,6 +216,7 @@ class RealFile implements VfsFile {
       }
     } catch (e) {
       this.#pos = -1;
+      this.#one[0] = EMPTY;
       throw new SqliteError("SQLITE_IOERR_READ", "disk I/O error", { cause: e });
     }
     return done;

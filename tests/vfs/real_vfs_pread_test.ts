@@ -112,3 +112,35 @@ Deno.test("real vfs: reads of a closed file fail with SQLITE_IOERR_READ", () => 
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("real vfs: positioned reads fill views into larger buffers exactly", () => {
+  // Page buffers are views into slabs (pager.ts #newPage), the checkpoint reads into parts
+  // of a batch buffer: the positioned read must land at the view's offset and nowhere else.
+  const dir = Deno.makeTempDirSync();
+  try {
+    const vfs = new RealVfs();
+    const f = vfs.open(`${dir}/a.db`, rw);
+    const data = new Uint8Array(3 * 4096);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 13 + 5) & 0xff;
+    f.write(data, 0);
+    const slab = new ArrayBuffer(4 * 4096);
+    const all = new Uint8Array(slab).fill(0xee);
+    for (const [at, offset, len] of [[4096, 0, 4096], [100, 8192, 4096], [9000, 4096, 3000]]) {
+      all.fill(0xee);
+      const view = new Uint8Array(slab, at, len);
+      assertEquals(f.read(view, offset), len); // never at the file position (12288)
+      assertEquals(view, data.subarray(offset, offset + len));
+      assertEquals(all.subarray(0, at).every((b) => b === 0xee), true, "bytes before the view");
+      assertEquals(all.subarray(at + len).every((b) => b === 0xee), true, "bytes after it");
+    }
+    // Short at the end of the file: only the bytes that exist, the rest untouched.
+    all.fill(0xee);
+    const tail = new Uint8Array(slab, 50, 4096);
+    assertEquals(f.read(tail, 2 * 4096 + 1000), 4096 - 1000);
+    assertEquals(tail.subarray(0, 3096), data.subarray(2 * 4096 + 1000));
+    assertEquals(tail.subarray(3096).every((b) => b === 0xee), true);
+    f.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
