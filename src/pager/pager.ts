@@ -152,6 +152,8 @@ export class PagerImpl implements Pager {
   /** The WAL, while the database is in WAL mode. */
   #wal: Wal | null = null;
   #autoCheckpoint: number;
+  /** A commit reached the autocheckpoint threshold; endRead checkpoints (#autoCheckpointNow). */
+  #checkpointDue = false;
   /** The database file was seen non-empty since the WAL was attached (see #commitWal). */
   #dbFileNonEmpty = false;
   /** The WAL-mode header fields and size are up to date as of the snapshot (#refreshWal). */
@@ -470,6 +472,27 @@ export class PagerImpl implements Pager {
       // In WAL mode the SHARED lock lasts until close (see the module notes).
       if (this.#wal !== null) this.#wal.endRead(this);
       else this.#db.unlock(LockLevel.NONE);
+    }
+    if (this.#checkpointDue) {
+      this.#checkpointDue = false;
+      this.#autoCheckpointNow();
+    }
+  }
+
+  /**
+   * The automatic checkpoint after a commit, run once the read transaction has ended (as
+   * SQLite's wal hook runs after the statement): inside it, this connection's own read mark
+   * - the snapshot from before the commit - would stop the checkpoint short of the frames
+   * just written, the log could never be fully backfilled and restart, and every later
+   * commit would checkpoint again while the WAL grew without bound.
+   */
+  #autoCheckpointNow(): void {
+    const auto = this.#autoCheckpoint;
+    if (this.#wal === null || this.#closed || auto <= 0 || this.#wal.frameCount < auto) return;
+    try {
+      this.checkpoint("passive");
+    } catch {
+      // The commit is durable; a failed checkpoint is simply done again later.
     }
   }
 
@@ -1047,11 +1070,8 @@ export class PagerImpl implements Pager {
     this.#endWrite();
     const auto = this.#autoCheckpoint;
     if (auto > 0 && wal.frameCount >= auto) {
-      try {
-        this.checkpoint("passive");
-      } catch {
-        // The commit is durable; a failed checkpoint is simply done again later.
-      }
+      if (this.#reading) this.#checkpointDue = true;
+      else this.#autoCheckpointNow();
     }
   }
 
