@@ -61,7 +61,16 @@ export class BTree implements BTreeApi, CursorHost {
   /** The pager the trees live in. */
   readonly pager: Pager;
   /** Payload thresholds for the pager's usable size. */
-  readonly geo: Geometry;
+  #geo: Geometry;
+
+  /**
+   * Payload thresholds for the pager's usable size. Rebuilt when that changes: PRAGMA
+   * page_size on a new database changes the size after this layer was built.
+   */
+  get geo(): Geometry {
+    if (this.#geo.usable !== this.pager.usableSize) this.#geo = new Geometry(this.pager.usableSize);
+    return this.#geo;
+  }
   // An array with each cursor's slot, not a Set: the SQL layer opens and closes cursors per
   // statement execution, and hashing each new cursor into a Set cost more than the rest of
   // opening it.
@@ -70,7 +79,7 @@ export class BTree implements BTreeApi, CursorHost {
   /** Wraps `pager`; its usable size fixes the payload thresholds. */
   constructor(pager: Pager) {
     this.pager = pager;
-    this.geo = new Geometry(pager.usableSize);
+    this.#geo = new Geometry(pager.usableSize);
   }
 
   /** Creates page 1 (database header + empty sqlite_schema) in an empty database. */

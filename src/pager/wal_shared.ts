@@ -29,6 +29,8 @@
  * @module
  */
 
+import { SqliteError } from "../errors.ts";
+import { openLockFile, tryFlock } from "../vfs/os_lock.ts";
 import { RealVfs } from "../vfs/real_vfs.ts";
 import type { Vfs } from "../vfs/vfs.ts";
 import type { WalHeader } from "./wal_format.ts";
@@ -70,6 +72,12 @@ export class WalShared {
   readonly readers: Map<object, ReaderMark> = new Map();
   /** The index shared with other processes; null = this process only (see the module notes). */
   xp: WalIndexFile | null = null;
+  /**
+   * Without a writable lock directory (no {@link xp}): this process's exclusive flock on
+   * `wal-open`, which keeps every other process from attaching while this one uses the WAL
+   * with a private index; null when there is no lock directory at all (nobody shares then).
+   */
+  solo: Deno.FsFile | null = null;
   /** Across processes: this index follows H of the generation with these salts. */
   hKnown = false;
   /** Salt-1 of that generation. */
@@ -135,11 +143,32 @@ export function attachWalShared(vfs: Vfs, path: string): WalShared {
     s = new WalShared();
     s.home = { table, key };
     // Real files are shared with other processes through the lock directory.
-    if (table === realFiles) s.xp = WalIndexFile.open(key);
+    if (table === realFiles) {
+      s.xp = WalIndexFile.open(key);
+      if (s.xp === null) s.solo = takeSoloGuard(key);
+    }
     table.set(key, s);
   }
   s.refs++;
   return s;
+}
+
+/**
+ * A process that cannot write the lock directory (read-only permission, or a directory it
+ * may not write) cannot take part in the shared index: it could neither claim read marks
+ * nor publish what it recovers, so another process's checkpoint could overwrite pages its
+ * private index still reads from the WAL. It may use the WAL only alone: it holds `wal-open`
+ * exclusively (the flock works on a read-only descriptor), so others cannot attach, and it
+ * gets SQLITE_BUSY while another process has the WAL attached - the guard of old.
+ */
+function takeSoloGuard(key: string): Deno.FsFile | null {
+  const f = openLockFile(key, "wal-open");
+  if (f === null) return null;
+  if (!tryFlock(f, true)) {
+    f.close();
+    throw new SqliteError("SQLITE_BUSY", "database is locked");
+  }
+  return f;
 }
 
 /** Detaches from it; the last connection to detach drops it. */
@@ -150,6 +179,8 @@ export function detachWalShared(shared: WalShared): void {
     // Closing the descriptors drops this process's `wal-open` lock and every pin.
     shared.xp?.close();
     shared.xp = null;
+    shared.solo?.close();
+    shared.solo = null;
     if (home !== null && home.table.get(home.key) === shared) home.table.delete(home.key);
   }
 }

@@ -612,6 +612,12 @@ class StatementCursor implements RowCursor {
   next(): SqlValue[] | undefined {
     const inner = this.#inner;
     if (!inner) return undefined;
+    if (!this.#conn.isOpen) {
+      // The database was closed under this iterator: it ends, as node:sqlite's does (its
+      // cursor's page buffers belong to a closed pager).
+      this.#inner = undefined;
+      return undefined;
+    }
     let row: SqlValue[] | undefined;
     try {
       if (this.#epoch !== this.#conn.abortEpoch) {
