@@ -333,16 +333,21 @@ export class PagerImpl implements Pager {
   // ---- reading ----
 
   getPage(pgno: number): Uint8Array {
+    const hit = this.#cached(pgno);
+    if (hit !== undefined) return hit;
+    const buf = this.#load(pgno);
+    this.#cache.putClean(pgno, buf);
+    return buf;
+  }
+
+  /** Checks a page request; the cached buffer (a use), or undefined on a miss. */
+  #cached(pgno: number): Uint8Array | undefined {
     if (!this.#reading) throw misuse("no read transaction");
     if (pgno !== 1) this.#onlyPage1Read = false;
     if (!(pgno >= 1 && pgno <= this.#pageCount) || !Number.isInteger(pgno)) {
       throw corrupt(`page ${pgno} out of range 1..${this.#pageCount}`);
     }
-    const hit = this.#cache.get(pgno);
-    if (hit !== undefined) return hit;
-    const buf = this.#load(pgno);
-    this.#cache.putClean(pgno, buf);
-    return buf;
+    return this.#cache.get(pgno);
   }
 
   /**
@@ -353,12 +358,7 @@ export class PagerImpl implements Pager {
    * the second page is just a cached page that the scan uses next.
    */
   getPageAhead(pgno: number): Uint8Array {
-    if (!this.#reading) throw misuse("no read transaction");
-    if (pgno !== 1) this.#onlyPage1Read = false;
-    if (!(pgno >= 1 && pgno <= this.#pageCount) || !Number.isInteger(pgno)) {
-      throw corrupt(`page ${pgno} out of range 1..${this.#pageCount}`);
-    }
-    const hit = this.#cache.get(pgno);
+    const hit = this.#cached(pgno);
     if (hit !== undefined) return hit;
     const next = pgno + 1;
     const wal = this.#wal;
