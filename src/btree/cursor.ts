@@ -121,14 +121,14 @@ export abstract class CursorBase {
   protected depth = -1;
   // The per-level stack comes from a pool: the SQL layer opens a cursor per statement
   // execution, and allocating six depth-sized arrays was a large part of a point lookup.
-  // (Reassigned only by reopen().)
-  private stack: Stack;
-  protected pgnos: number[];
-  protected idxs: number[];
-  protected ncells: number[];
-  protected hdrs: number[];
-  protected leaves: boolean[];
-  protected bufs: Uint8Array[];
+  // Assigned by takeStack(), from the constructor and reopen().
+  private stack!: Stack;
+  protected pgnos!: number[];
+  protected idxs!: number[];
+  protected ncells!: number[];
+  protected hdrs!: number[];
+  protected leaves!: boolean[];
+  protected bufs!: Uint8Array[];
   protected state: State = State.Invalid;
   protected closed = false;
   /** Where the host keeps this cursor in its list of open cursors (its bookkeeping). */
@@ -140,6 +140,11 @@ export abstract class CursorBase {
     this.geo = host.geo;
     this.root = root;
     this.isTable = isTable;
+    this.takeStack();
+  }
+
+  /** Takes a per-level stack from the pool (or a new one). */
+  private takeStack(): void {
     const st = stackPool.pop() ?? newStack();
     this.stack = st;
     this.pgnos = st.pgnos;
@@ -545,14 +550,7 @@ export abstract class CursorBase {
    */
   reopen(): void {
     if (!this.closed) return;
-    const st = stackPool.pop() ?? newStack();
-    this.stack = st;
-    this.pgnos = st.pgnos;
-    this.idxs = st.idxs;
-    this.ncells = st.ncells;
-    this.hdrs = st.hdrs;
-    this.leaves = st.leaves;
-    this.bufs = st.bufs;
+    this.takeStack();
     this.state = State.Invalid;
     this.depth = -1;
     this.closed = false;

@@ -338,6 +338,29 @@ export function dropCell(
 }
 
 /**
+ * Clears the page from `hdr` and writes a header for `n` cells taking `total` bytes with their
+ * pointers (SQLITE_CORRUPT when they do not fit); returns where the cell pointers go. The
+ * caller fills cells from the end of the usable area and sets the content start.
+ */
+function startPage(
+  buf: Uint8Array,
+  hdr: number,
+  type: number,
+  n: number,
+  total: number,
+  right: number,
+  usable: number,
+): number {
+  const hs = headerSize(type);
+  if (hdr + hs + total > usable) throw corrupt("cells do not fit the page");
+  buf.fill(0, hdr, usable);
+  buf[hdr] = type;
+  put2(buf, hdr + 3, n);
+  if (hs === 12) put4(buf, hdr + 8, right);
+  return hdr + hs;
+}
+
+/**
  * Rewrites the page from scratch with `cells` (exact cell bytes, copies not views into this
  * page) and, for interior pages, `right`. Bytes before `hdr` (page 1's database header) are kept.
  */
@@ -349,17 +372,11 @@ export function buildPage(
   right: number,
   usable: number,
 ): void {
-  const hs = headerSize(type);
   const n = cells.length;
   let total = 0;
   for (let i = 0; i < n; i++) total += cells[i].length + 2;
-  if (hdr + hs + total > usable) throw corrupt("cells do not fit the page");
-  buf.fill(0, hdr, usable);
-  buf[hdr] = type;
-  put2(buf, hdr + 3, n);
-  if (hs === 12) put4(buf, hdr + 8, right);
+  const ptr = startPage(buf, hdr, type, n, total, right, usable);
   let top = usable;
-  const ptr = hdr + hs;
   for (let i = 0; i < n; i++) {
     const c = cells[i];
     const len = c.length;
@@ -502,17 +519,11 @@ export function buildPageRefs(
   right: number,
   usable: number,
 ): void {
-  const hs = headerSize(type);
   const n = end - start;
   let total = 0;
   for (let i = start; i < end; i++) total += lens[i] + 2;
-  if (hdr + hs + total > usable) throw corrupt("cells do not fit the page");
-  buf.fill(0, hdr, usable);
-  buf[hdr] = type;
-  put2(buf, hdr + 3, n);
-  if (hs === 12) put4(buf, hdr + 8, right);
+  const ptr = startPage(buf, hdr, type, n, total, right, usable);
   let top = usable;
-  const ptr = hdr + hs;
   for (let i = 0; i < n; i++) {
     const src = bufs[start + i];
     const o = offs[start + i];
