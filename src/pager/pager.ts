@@ -876,7 +876,7 @@ export class PagerImpl implements Pager {
       // would keep the holder from ever committing (a deadlock).
       throw busy();
     }
-    if (this.#wal !== null && !this.#wal.isLatest()) {
+    if (this.#wal !== null && !this.#wal.isLatest(true)) {
       // Another connection (maybe in another process) committed after this read
       // transaction began. As SQLite's busy-handler loop does, a transaction that has read
       // nothing but page 1 (BEGIN IMMEDIATE) starts over on the latest snapshot.
@@ -924,7 +924,7 @@ export class PagerImpl implements Pager {
       throw e;
     }
     if (this.#db.lock(LockLevel.RESERVED)) {
-      if (this.#wal === null || this.#wal.isLatest()) return true;
+      if (this.#wal === null || this.#wal.isLatest(true)) return true;
       this.#db.unlock(LockLevel.SHARED);
     }
     this.endRead();

@@ -97,6 +97,8 @@ export class Wal {
   #slot = -1;
   readonly #snap = new IndexSnapshot();
   readonly #now = new IndexSnapshot();
+  /** #now is the index as read under the writer lock for the coming commit (isLatest). */
+  #nowForCommit = false;
   /** Across processes: the snapshot's salts and last frame as the shared index named them. */
   #snapSalt1 = 0;
   #snapSalt2 = 0;
@@ -381,20 +383,28 @@ export class Wal {
   endRead(self: object): void {
     this.#shared.readers.delete(self);
     this.#reading = false;
+    this.#nowForCommit = false;
     this.#unpin();
   }
 
   /**
    * True when the snapshot is the latest commit (a writer may start from it). Across
    * processes this reads the shared index: another process may have committed.
+   * `forCommit`: the caller holds the writer lock and will commit on this snapshot, so
+   * {@link commit} may use this read of the index instead of its own: H cannot move
+   * meanwhile (only the writer lock's holder writes it) and backfill only grows, which
+   * at worst puts a WAL restart off to the next commit.
    */
-  isLatest(): boolean {
+  isLatest(forCommit = false): boolean {
     this.#recover();
     const xp = this.#shared.xp;
     if (xp !== null) {
+      this.#nowForCommit = false;
       if (!this.#reading) return false;
       xp.read(this.#now);
-      return this.#isSnapshot(this.#now);
+      const latest = this.#isSnapshot(this.#now);
+      this.#nowForCommit = latest && forCommit;
+      return latest;
     }
     return this.#gen === this.#shared.gen && this.#mark === this.#shared.mxFrame;
   }
@@ -459,7 +469,8 @@ export class Wal {
     // every other process's. A restart also needs every WAL read slot (no reader uses the
     // log anywhere), held until the new H is out.
     const s = this.#now;
-    xp.read(s);
+    if (!this.#nowForCommit) xp.read(s);
+    this.#nowForCommit = false;
     const synced = this.#syncTo(s);
     let restart = false;
     if (s.mxFrame > 0 && s.backfill >= s.mxFrame && !sh.walInUse(self)) {
@@ -474,7 +485,7 @@ export class Wal {
       }
       this.#append(self, pages, dbSize, sync);
       const h = this.#indexHeader();
-      xp.writeHeader(h);
+      this.#slot = xp.publish(h, this.#slot);
       this.#followH(h.salt1, h.salt2);
     } finally {
       if (restart) xp.releaseExclusiveMarks();
@@ -538,7 +549,13 @@ export class Wal {
     this.#mark = sh.mxFrame;
     this.#snapshotSize = dbSize;
     this.#usesWal = true;
-    if (this.#reading) sh.readers.set(self, { gen, mark: this.#mark, usesWal: true });
+    if (this.#reading) {
+      const m = this.#readMark;
+      m.gen = gen;
+      m.mark = this.#mark;
+      m.usesWal = true;
+      sh.readers.set(self, m);
+    }
   }
 
   /**
@@ -646,6 +663,7 @@ export class Wal {
     writerBusy: boolean,
   ): CheckpointResult {
     const s = this.#now;
+    this.#nowForCommit = false;
     if (mode === "passive") {
       // Nothing to copy (the usual case at close): no need to wait for the checkpoint lock.
       xp.read(s);
@@ -773,6 +791,7 @@ export class Wal {
       // H says "no frames" before the file goes, so a process attaching meanwhile trusts
       // no frame of it (the caller holds EXCLUSIVE: no other connection is reading).
       const s = this.#now;
+      this.#nowForCommit = false;
       xp.read(s);
       xp.writeHeaderAndBackfill({ ...s, mxFrame: 0, dbSize: 0 });
     }

@@ -12,11 +12,12 @@
  *     after its frames are in the WAL, by a TRUNCATE checkpoint (RESERVED + every read
  *     slot), by the last connection before it deletes the WAL (EXCLUSIVE), and by
  *     recovery (the `wal-open` lock exclusively).
- *   - B, words 10..13: salt-1, salt-2, nBackfill, checksum. Written only by a checkpoint
- *     (holding `ckpt`); it counts only while its salts equal H's (a restart voids it).
- *   - read marks, words 14..27: for slot i = 1..7 the frame a reader pinned and its
+ *   - read marks, words 10..23: for slot i = 1..7 the frame a reader pinned and its
  *     complement (a torn value then reads as a mismatch). Written only while holding the
- *     slot's lock file exclusively.
+ *     slot's lock file exclusively. Mark 1 follows H so that a writer pinning slot 1 can
+ *     publish H and move its mark up in one write ({@link WalIndexFile.publish}).
+ *   - B, words 24..27: salt-1, salt-2, nBackfill, checksum. Written only by a checkpoint
+ *     (holding `ckpt`); it counts only while its salts equal H's (a restart voids it).
  *   Every reader reads the whole file with one pread and retries while a checksum fails
  *   (a concurrent write seen half-way).
  * - `wal-open`: every process with the WAL attached holds it shared; the first one takes
@@ -24,7 +25,8 @@
  *   H is trusted only while someone is attached, and rebuilt from the WAL after everyone
  *   died (including frames a killed writer wrote but never published).
  * - `read0`..`read7`: SQLite's WAL_READ_LOCK(i). A reader holds one shared for the length
- *   of its read transaction. read0 = "the WAL is fully backfilled: I read the database
+ *   of its read transaction (or exclusively: see {@link WalIndexFile.publish}). read0 =
+ *   "the WAL is fully backfilled: I read the database
  *   file only"; a checkpoint copies frames only while holding read0 exclusively. readN
  *   (N >= 1) = "I read frames up to mark N": a checkpoint copies no frame past a mark it
  *   cannot lock, and a WAL restart needs read1..read7 exclusively. A stale mark nobody
@@ -33,12 +35,17 @@
  * - `ckpt`: held exclusively for the whole of a checkpoint (one at a time).
  *
  * Within one process the descriptors are shared by every connection (flock belongs to the
- * open file description), so read slots are reference-counted here and a slot this process
- * holds is never locked exclusively by it (a flock conversion would drop the others' pin).
+ * open file description), so read slots are reference-counted here, and a slot other
+ * connections of this process pin is never converted (that would drop their pin).
  * @module
  */
 
-import { closeSync, openSync as nodeOpenSync, readvSync as nodeReadvSync } from "node:fs";
+import {
+  closeSync,
+  openSync as nodeOpenSync,
+  readvSync as nodeReadvSync,
+  writeSync as nodeWriteSync,
+} from "node:fs";
 import { SqliteError } from "../errors.ts";
 import { lockDirPath, openLockFile, sleepSync, tryFlock, unflock } from "../vfs/os_lock.ts";
 
@@ -47,12 +54,14 @@ export const NREADER = 8;
 /** A slot value meaning "no reader uses this". */
 export const READMARK_NOT_USED = 0xffffffff;
 
-const MAGIC = 0x54574931;
+/** "2IWT" (the layout's second version: marks before B). */
+const MAGIC = 0x54574932;
 const H = 0;
 const H_WORDS = 9;
-const B = 10;
-const MARKS = 14;
-const WORDS = MARKS + 2 * (NREADER - 1);
+/** Right after H, so a writer publishes H and moves mark 1 up with one write. */
+const MARKS = 10;
+const B = MARKS + 2 * (NREADER - 1);
+const WORDS = B + 4;
 const BYTES = WORDS * 4;
 /** Retries of a read that keeps finding a torn record before giving up (SQLITE_PROTOCOL). */
 const READ_TRIES = 1000;
@@ -109,18 +118,21 @@ export class WalIndexFile {
   readonly #key: string;
   readonly #file: Deno.FsFile;
   /**
-   * A second, read-only descriptor of `wal-index` for {@link read}: node:fs's positioned read
-   * is one op (~0.8 us) where Deno's seek + read are two (~1.0-1.4 us), paid by every read
-   * transaction. -1 when it could not be opened or is closed (then #file is read, as before;
-   * a closed descriptor's number may already name another file).
+   * A second descriptor of `wal-index` for {@link read} and {@link #write}: node:fs's
+   * positioned read or write is one system call (~0.8 us) where Deno's seek + read are two
+   * (~1.0-1.4 us), paid by every read transaction (a read, and a mark write when the WAL
+   * moved on) and every commit (H). -1 when it could not be opened or is closed (then
+   * #file is used; a closed descriptor's number may already name another file).
    */
   #rfd: number;
   readonly #open: Deno.FsFile;
   /** `ckpt` and `read0..7`, opened on first use (an open is ~10 us; most go unused). */
   #ckptFile: Deno.FsFile | null = null;
   readonly #slotFiles: (Deno.FsFile | null)[] = new Array(NREADER).fill(null);
-  /** In-process pins per slot; the shared flock is held while > 0. */
+  /** In-process pins per slot; the slot's flock is held while > 0. */
   readonly #refs = new Int32Array(NREADER);
+  /** 1 where this process's flock on a slot is exclusive (see {@link publish}). */
+  readonly #excl = new Uint8Array(NREADER);
   readonly #buf = new Uint8Array(BYTES);
   /**
    * {@link #buf} as readvSync's buffer list: node:fs readvSync with one buffer reads into it
@@ -129,6 +141,8 @@ export class WalIndexFile {
    */
   readonly #bufs = [this.#buf];
   readonly #w = new Uint32Array(this.#buf.buffer);
+  /** For {@link #repin}. */
+  readonly #scratch = new IndexSnapshot();
   readonly #out = new Uint8Array(BYTES);
   readonly #ow = new Uint32Array(this.#out.buffer);
   #attached = false;
@@ -193,9 +207,9 @@ export class WalIndexFile {
     }
     let rfd = -1;
     try {
-      rfd = nodeOpenSync(path, "r");
+      rfd = nodeOpenSync(path, "r+");
     } catch {
-      // Reads go through `file` then.
+      // Reads and writes go through `file` then.
     }
     return new WalIndexFile(key, file, rfd, open);
   }
@@ -277,6 +291,11 @@ export class WalIndexFile {
 
   #write(from: number, to: number): void {
     try {
+      if (this.#rfd >= 0) {
+        const at = from * 4;
+        const len = (to - from) * 4;
+        if (nodeWriteSync(this.#rfd, this.#out, at, len, at) === len) return;
+      }
       const data = this.#out.subarray(from * 4, to * 4);
       this.#file.seekSync(from * 4, Deno.SeekMode.Start);
       let done = 0;
@@ -290,6 +309,79 @@ export class WalIndexFile {
   writeHeader(h: IndexHeader): void {
     this.#fillHeader(h);
     this.#write(H, H + H_WORDS + 1);
+  }
+
+  /**
+   * Publishes H after a commit of this process. The caller holds the writer lock (H cannot
+   * move and the WAL cannot restart until it lets go) and its transaction pins `slot`, its
+   * snapshot now being H. When no other connection of this process pins that slot, its
+   * mark moves up to H's last frame in the same write (slot 1) and the slot stays locked
+   * exclusively, as the pin: the next transaction finds the mark exact and pins it with
+   * one read, where claiming a slot anew would cost a flock, a write, a flock and a
+   * re-read after every commit. (SQLite pays nothing for either: its marks are in shared
+   * memory.) Other processes meanwhile read through other slots. Returns the slot the
+   * transaction pins afterwards.
+   */
+  publish(h: IndexHeader, slot: number): number {
+    this.#fillHeader(h);
+    if (slot < 1 || this.#refs[slot] !== 1) {
+      this.#write(H, H + H_WORDS + 1);
+      return slot;
+    }
+    if (this.#excl[slot] === 0 && !tryFlock(this.#slot(slot), true)) {
+      // Another process pins the slot too, and the refused conversion may have dropped ours.
+      this.#write(H, H + H_WORDS + 1);
+      return this.#repin(slot, h.mxFrame);
+    }
+    this.#excl[slot] = 1;
+    this.#fillMark(slot, h.mxFrame);
+    const at = MARKS + 2 * (slot - 1);
+    if (at === H + H_WORDS + 1) {
+      this.#write(H, at + 2);
+    } else {
+      this.#write(H, H + H_WORDS + 1);
+      this.#write(at, at + 2);
+    }
+    return slot;
+  }
+
+  /**
+   * Takes the shared flock of `slot` back after a refused conversion (someone may hold it
+   * exclusively for an instant: a reader claiming it, a checkpoint rewriting its mark), and
+   * checks that its mark still covers no frame past `mx`, the caller's snapshot and H's last
+   * frame (the caller holds the writer lock). Otherwise pins a slot whose mark is `mx`
+   * instead. Returns the pinned slot.
+   */
+  #repin(slot: number, mx: number): number {
+    const f = this.#slot(slot);
+    for (let i = 0; !tryFlock(f, false); i++) {
+      if (i >= PIN_TRIES) throw new SqliteError("SQLITE_PROTOCOL", "locking protocol");
+      sleepSync(i > 10 ? 1 : 0);
+    }
+    this.#excl[slot] = 0;
+    const s = this.#scratch;
+    this.read(s);
+    if (s.marks[slot] <= mx) return slot;
+    // A checkpoint marked it unused meanwhile: claim another slot for `mx` (no restart can
+    // come in between: the caller holds the writer lock).
+    for (let tries = 0; tries < PIN_TRIES; tries++) {
+      if (tries > 5) sleepSync(1);
+      for (let i = 1; i < NREADER; i++) {
+        if (i === slot || !this.tryExclusive(i)) continue;
+        this.writeMark(i, mx);
+        this.#excl[i] = 0;
+        if (!tryFlock(this.#slot(i), false)) continue;
+        this.read(s);
+        if (s.marks[i] <= mx) {
+          this.#refs[i] = 1;
+          this.unpin(slot);
+          this.#dropLinger();
+          return i;
+        }
+        unflock(this.#slot(i));
+      }
+    }
+    throw new SqliteError("SQLITE_PROTOCOL", "locking protocol");
   }
 
   #fillHeader(h: IndexHeader): void {
@@ -306,11 +398,14 @@ export class WalIndexFile {
     o[H_WORDS] = mix(o, H, H + H_WORDS);
   }
 
-  /** Publishes H and an nBackfill of 0 for it, in one write. */
+  /** Publishes H and an nBackfill of 0 for it. */
   writeHeaderAndBackfill(h: IndexHeader): void {
     this.#fillHeader(h);
     this.#fillBackfill(h.salt1, h.salt2, 0);
-    this.#write(H, B + 4);
+    // Two writes (the marks lie between): B's salts void it for any other H, so a reader
+    // seeing the one without the other takes nBackfill as 0 either way.
+    this.#write(H, H + H_WORDS + 1);
+    this.#write(B, B + 4);
   }
 
   /** Publishes nBackfill for the generation with these salts. */
@@ -348,11 +443,19 @@ export class WalIndexFile {
     }
     if (this.#linger === slot) {
       this.#linger = -1;
-    } else if (!tryFlock(this.#slot(slot), false)) {
+    } else if (tryFlock(this.#slot(slot), false)) {
+      this.#excl[slot] = 0;
+    } else {
       return false;
     }
     this.#refs[slot] = 1;
     return true;
+  }
+
+  /** Drops this process's flock on `slot`. */
+  #unlock(slot: number): void {
+    this.#excl[slot] = 0;
+    unflock(this.#slot(slot));
   }
 
   /**
@@ -366,7 +469,7 @@ export class WalIndexFile {
   unpin(slot: number): void {
     if (this.#refs[slot] <= 0) return;
     if (--this.#refs[slot] > 0 || this.#closed) return;
-    if (this.#linger >= 0) unflock(this.#slot(this.#linger));
+    if (this.#linger >= 0) this.#unlock(this.#linger);
     this.#linger = slot;
     if (!this.#lingerQueued) {
       this.#lingerQueued = true;
@@ -379,18 +482,33 @@ export class WalIndexFile {
     const l = this.#linger;
     if (l < 0) return;
     this.#linger = -1;
-    if (!this.#closed && this.#refs[l] === 0) unflock(this.#slot(l));
+    if (!this.#closed && this.#refs[l] === 0) this.#unlock(l);
   }
 
   /** Locks `slot` exclusively (nobody in any process reads with it); never one this process pins. */
   tryExclusive(slot: number): boolean {
-    if (this.#linger === slot) this.#dropLinger();
-    return this.#refs[slot] === 0 && tryFlock(this.#slot(slot), true);
+    if (this.#refs[slot] !== 0) return false;
+    if (this.#linger === slot) {
+      this.#linger = -1;
+      if (this.#excl[slot] === 1) return true;
+      // Converting the lingering shared flock is one call where unlock + lock are two.
+      // Linux drops the shared lock even when the exclusive one is refused; unlocking then
+      // keeps that true everywhere.
+      if (tryFlock(this.#slot(slot), true)) {
+        this.#excl[slot] = 1;
+        return true;
+      }
+      this.#unlock(slot);
+      return false;
+    }
+    if (!tryFlock(this.#slot(slot), true)) return false;
+    this.#excl[slot] = 1;
+    return true;
   }
 
   /** Drops an exclusive lock from {@link tryExclusive}. */
   releaseExclusive(slot: number): void {
-    unflock(this.#slot(slot));
+    this.#unlock(slot);
   }
 
   /** Locks read1..read7 exclusively (no reader uses the WAL anywhere), or none of them. */
@@ -429,20 +547,22 @@ export class WalIndexFile {
   beginRead(s: IndexSnapshot): number {
     for (let tries = 0; tries < PIN_TRIES; tries++) {
       if (tries > 5) sleepSync(tries > 50 ? 5 : 1);
-      // The usual case first: the slot used last time still fits (one flock, one read).
+      // The usual case first: the slot used last time still fits (one flock at most - none
+      // when it lingers - and one read).
       const guess = this.#lastSlot;
       if (this.pin(guess)) {
         this.read(s);
-        if (guess === 0 ? fitsZero(s) : fitsMark(s, guess, true)) return guess;
+        if (guess === 0 ? fitsZero(s) : fitsMark(s, guess, 0)) return guess;
         this.unpin(guess);
       } else {
         this.read(s);
       }
-      this.#dropLinger();
+      // A lingering flock on the guess is converted, not dropped, when #choose claims it.
       const slot = this.#choose(s);
+      this.#dropLinger();
       if (slot < 0) continue;
       this.read(s);
-      if (slot === 0 ? fitsZero(s) : fitsMark(s, slot, false)) {
+      if (slot === 0 ? fitsZero(s) : fitsMark(s, slot, Infinity)) {
         this.#lastSlot = slot;
         return slot;
       }
@@ -464,18 +584,20 @@ export class WalIndexFile {
         bestMark = m;
       }
     }
-    if (best < 0 || bestMark < mx) {
-      // Claim a slot nobody uses for this snapshot's mark.
-      for (let i = 1; i < NREADER; i++) {
-        if (!this.tryExclusive(i)) continue;
-        this.writeMark(i, mx);
-        // The conversion is not atomic: re-verified by the caller's read.
-        if (!tryFlock(this.#slot(i), false)) return -1;
-        this.#refs[i] = 1;
-        return i;
-      }
+    // A slot with the exact mark may be held exclusively (a writer's pin, see publish):
+    // then a slot is claimed as when none had it.
+    if (best >= 0 && bestMark === mx && this.pin(best)) return best;
+    // Claim a slot nobody uses for this snapshot's mark.
+    for (let i = 1; i < NREADER; i++) {
+      if (!this.tryExclusive(i)) continue;
+      this.writeMark(i, mx);
+      // The conversion is not atomic: re-verified by the caller's read.
+      this.#excl[i] = 0;
+      if (!tryFlock(this.#slot(i), false)) return -1;
+      this.#refs[i] = 1;
+      return i;
     }
-    if (best < 0) return -1;
+    if (best < 0 || bestMark === mx) return -1;
     return this.pin(best) ? best : -1;
   }
 
@@ -513,8 +635,11 @@ function fitsZero(s: IndexSnapshot): boolean {
   return s.backfill >= s.mxFrame;
 }
 
-/** Slot `i` fits a snapshot that needs the WAL when its mark is at most the snapshot (or equal). */
-function fitsMark(s: IndexSnapshot, i: number, exact: boolean): boolean {
+/**
+ * Slot `i` fits a snapshot that needs the WAL when its mark is at most the snapshot and at
+ * most `lag` frames behind it (0: the mark is the snapshot).
+ */
+function fitsMark(s: IndexSnapshot, i: number, lag: number): boolean {
   const m = s.marks[i];
-  return s.mxFrame > s.backfill && (exact ? m === s.mxFrame : m <= s.mxFrame);
+  return s.mxFrame > s.backfill && m <= s.mxFrame && s.mxFrame - m <= lag;
 }

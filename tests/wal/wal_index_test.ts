@@ -146,3 +146,57 @@ Deno.test(
     }
   }),
 );
+
+Deno.test(
+  "wal index: a committing writer moves its own mark up and keeps the slot, without stranding readers elsewhere",
+  withIndexes(async (key) => {
+    const a = WalIndexFile.open(key)!;
+    const b = WalIndexFile.open(key)!;
+    try {
+      a.attach(() => header(10));
+      b.attach(() => header(10));
+      const s = new IndexSnapshot();
+      const t = new IndexSnapshot();
+      const slot = a.beginRead(s);
+      assert(slot >= 1);
+      // A commits frames 11..12 while it alone pins the slot: H and the mark in one go.
+      assertEquals(a.publish(header(12), slot), slot);
+      b.read(t);
+      assertEquals([t.mxFrame, t.marks[slot]], [12, 12]);
+      assert(!b.tryExclusive(slot), "the slot stays pinned (exclusively) for A's snapshot");
+      assert(!b.tryExclusiveMarks(), "so the log cannot restart under A");
+      // A reader elsewhere cannot share the slot now; it claims another for the same mark.
+      const other = b.beginRead(t);
+      assert(other >= 1 && other !== slot);
+      assertEquals([t.mxFrame, t.marks[other]], [12, 12]);
+      // A's next transaction finds its mark exact.
+      a.unpin(slot);
+      assertEquals(a.beginRead(s), slot);
+      assertEquals(s.marks[slot], 12);
+      // With a reader elsewhere on the same slot, the mark cannot move: A keeps the slot
+      // shared, its old mark (at most its snapshot) still protecting it.
+      b.unpin(other);
+      a.unpin(slot);
+      await Promise.resolve();
+      assert(b.tryExclusive(other));
+      b.writeMark(other, READMARK_NOT_USED);
+      b.releaseExclusive(other);
+      assertEquals(a.beginRead(s), slot);
+      assertEquals(b.beginRead(t), slot, "B shares the exact slot");
+      assertEquals(a.publish(header(15), slot), slot);
+      b.read(t);
+      assertEquals([t.mxFrame, t.marks[slot]], [15, 12]);
+      assert(!b.tryExclusiveMarks(), "A still pins the slot");
+      b.unpin(slot);
+      await Promise.resolve();
+      assert(!b.tryExclusive(slot), "A's shared pin survived the refused conversion");
+      a.unpin(slot);
+      await Promise.resolve();
+      assert(b.tryExclusive(slot), "and went with A's transaction");
+      b.releaseExclusive(slot);
+    } finally {
+      a.close();
+      b.close();
+    }
+  }),
+);
