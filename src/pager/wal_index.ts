@@ -323,36 +323,41 @@ export class WalIndexFile {
    * transaction pins afterwards.
    */
   publish(h: IndexHeader, slot: number): number {
-    this.#fillHeader(h);
-    if (slot < 1 || this.#refs[slot] !== 1) {
-      this.#write(H, H + H_WORDS + 1);
-      return slot;
-    }
-    if (this.#excl[slot] === 0 && !tryFlock(this.#slot(slot), true)) {
+    // Whatever can fail comes before H is out: an error after it would report a commit
+    // every process already sees as failed (and the caller would roll back its cache).
+    if (slot >= 1 && this.#refs[slot] === 1) {
+      if (this.#excl[slot] === 1 || tryFlock(this.#slot(slot), true)) {
+        this.#excl[slot] = 1;
+        this.#fillHeader(h);
+        this.#fillMark(slot, h.mxFrame);
+        const at = MARKS + 2 * (slot - 1);
+        if (at === H + H_WORDS + 1) {
+          this.#write(H, at + 2);
+        } else {
+          // The mark first: above H until H follows, it is passed over by readers and
+          // restrains no checkpoint, which is right, as nobody else pins the slot.
+          this.#write(at, at + 2);
+          this.#write(H, H + H_WORDS + 1);
+        }
+        return slot;
+      }
       // Another process pins the slot too, and the refused conversion may have dropped ours.
-      this.#write(H, H + H_WORDS + 1);
-      return this.#repin(slot, h.mxFrame);
+      slot = this.#repin(slot);
     }
-    this.#excl[slot] = 1;
-    this.#fillMark(slot, h.mxFrame);
-    const at = MARKS + 2 * (slot - 1);
-    if (at === H + H_WORDS + 1) {
-      this.#write(H, at + 2);
-    } else {
-      this.#write(H, H + H_WORDS + 1);
-      this.#write(at, at + 2);
-    }
+    this.#fillHeader(h);
+    this.#write(H, H + H_WORDS + 1);
     return slot;
   }
 
   /**
    * Takes the shared flock of `slot` back after a refused conversion (someone may hold it
-   * exclusively for an instant: a reader claiming it, a checkpoint rewriting its mark), and
-   * checks that its mark still covers no frame past `mx`, the caller's snapshot and H's last
-   * frame (the caller holds the writer lock). Otherwise pins a slot whose mark is `mx`
-   * instead. Returns the pinned slot.
+   * exclusively for an instant: a reader claiming it, a checkpoint rewriting its mark) and
+   * checks that its mark still covers no frame past H's last one, the caller's snapshot (it
+   * holds the writer lock, so H stays put and the WAL cannot restart). If a checkpoint
+   * marked the slot unused meanwhile, pins another slot for the snapshot instead. Returns
+   * the pinned slot; throws SQLITE_PROTOCOL when no pin can be had.
    */
-  #repin(slot: number, mx: number): number {
+  #repin(slot: number): number {
     const f = this.#slot(slot);
     for (let i = 0; !tryFlock(f, false); i++) {
       if (i >= PIN_TRIES) throw new SqliteError("SQLITE_PROTOCOL", "locking protocol");
@@ -361,27 +366,53 @@ export class WalIndexFile {
     this.#excl[slot] = 0;
     const s = this.#scratch;
     this.read(s);
-    if (s.marks[slot] <= mx) return slot;
-    // A checkpoint marked it unused meanwhile: claim another slot for `mx` (no restart can
-    // come in between: the caller holds the writer lock).
+    if (s.marks[slot] <= s.mxFrame) return slot;
     for (let tries = 0; tries < PIN_TRIES; tries++) {
       if (tries > 5) sleepSync(1);
-      for (let i = 1; i < NREADER; i++) {
+      const mx = s.mxFrame;
+      let other = -1;
+      for (let i = 1; i < NREADER && other < 0; i++) {
         if (i === slot || !this.tryExclusive(i)) continue;
         this.writeMark(i, mx);
         this.#excl[i] = 0;
         if (!tryFlock(this.#slot(i), false)) continue;
-        this.read(s);
-        if (s.marks[i] <= mx) {
-          this.#refs[i] = 1;
+        this.#refs[i] = 1;
+        other = i;
+      }
+      if (other < 0) other = this.#pinShared(s, 1 << slot);
+      this.read(s);
+      if (other >= 0) {
+        if (s.marks[other] <= s.mxFrame) {
           this.unpin(slot);
           this.#dropLinger();
-          return i;
+          return other;
         }
-        unflock(this.#slot(i));
+        this.unpin(other);
+        this.#dropLinger();
       }
     }
     throw new SqliteError("SQLITE_PROTOCOL", "locking protocol");
+  }
+
+  /**
+   * Pins (shared) the slot with the highest mark at most `s.mxFrame` that can be pinned,
+   * skipping the slots in the bit set `skip`; -1 when none can.
+   */
+  #pinShared(s: IndexSnapshot, skip: number): number {
+    const mx = s.mxFrame;
+    for (;;) {
+      let best = -1;
+      let bestMark = 0;
+      for (let i = 1; i < NREADER; i++) {
+        const m = s.marks[i];
+        if ((skip & (1 << i)) === 0 && m <= mx && (best < 0 || m > bestMark)) {
+          best = i;
+          bestMark = m;
+        }
+      }
+      if (best < 0 || this.pin(best)) return best;
+      skip |= 1 << best;
+    }
   }
 
   #fillHeader(h: IndexHeader): void {
@@ -584,9 +615,8 @@ export class WalIndexFile {
         bestMark = m;
       }
     }
-    // A slot with the exact mark may be held exclusively (a writer's pin, see publish):
-    // then a slot is claimed as when none had it.
-    if (best >= 0 && bestMark === mx && this.pin(best)) return best;
+    const exact = best >= 0 && bestMark === mx;
+    if (exact && this.pin(best)) return best;
     // Claim a slot nobody uses for this snapshot's mark.
     for (let i = 1; i < NREADER; i++) {
       if (!this.tryExclusive(i)) continue;
@@ -597,8 +627,9 @@ export class WalIndexFile {
       this.#refs[i] = 1;
       return i;
     }
-    if (best < 0 || bestMark === mx) return -1;
-    return this.pin(best) ? best : -1;
+    // Share the slot with the highest mark below, or another one when that one is held
+    // exclusively (a writer's pin, see publish).
+    return this.#pinShared(s, exact ? 1 << best : 0);
   }
 
   /** Closes every descriptor (dropping every flock this process holds on them). */
