@@ -100,8 +100,11 @@ function newStack(): Stack {
   };
 }
 
-/** A pager that can read a page and the physically next one at once (see Pager.getPageAhead). */
-type AheadPager = Pager & { getPageAhead?(pgno: number): Uint8Array };
+/** A pager that can read a page and the physically next ones at once (see Pager.getPageAhead). */
+type AheadPager = Pager & { getPageAhead?(pgno: number, more: number): Uint8Array };
+
+/** Pages read ahead at most (16 pages of 4 KB: 64 KB a read). */
+const MAX_AHEAD = 15;
 
 /** Where {@link CursorBase.buildCell} builds cells: larger than any cell of a 64 KiB page. */
 const cellScratch = new Uint8Array(65536 + 32);
@@ -119,6 +122,11 @@ export abstract class CursorBase {
   protected readonly geo: Geometry;
   protected readonly isTable: boolean;
   protected depth = -1;
+  /**
+   * Leaves a forward scan has moved on to since the last descent from the root (the
+   * read-ahead window doubles with each, see descendLeftmost).
+   */
+  private streak = 0;
   // The per-level stack comes from a pool: the SQL layer opens a cursor per statement
   // execution, and allocating six depth-sized arrays was a large part of a point lookup.
   // Assigned by takeStack(), from the constructor and reopen().
@@ -191,15 +199,15 @@ export abstract class CursorBase {
     else this.state = State.Missed;
   }
 
-  /** Loads page `pgno` as level `d`; `ahead`: page `pgno + 1` is the one wanted next. */
-  protected loadLevel(d: number, pgno: number, ahead = false): void {
+  /** Loads page `pgno` as level `d`; `ahead`: pages `pgno + 1` .. `pgno + ahead` are wanted next. */
+  protected loadLevel(d: number, pgno: number, ahead = 0): void {
     if (d >= MAX_DEPTH) throw corrupt(`b-tree rooted at ${this.root} deeper than ${MAX_DEPTH}`);
     if (pgno < 1 || pgno > this.pager.pageCount()) {
       throw corrupt(`page ${pgno} out of range in b-tree rooted at ${this.root}`);
     }
     const pa = this.pager as AheadPager;
-    const buf = ahead && pa.getPageAhead !== undefined
-      ? pa.getPageAhead(pgno)
+    const buf = ahead > 0 && pa.getPageAhead !== undefined
+      ? pa.getPageAhead(pgno, ahead)
       : this.pager.getPage(pgno);
     const hdr = pgno === 1 ? 100 : 0;
     const type = buf[hdr];
@@ -232,33 +240,51 @@ export abstract class CursorBase {
   }
 
   protected moveToRoot(): void {
+    this.streak = 0;
     this.loadLevel(0, this.root);
     this.depth = 0;
   }
 
   /**
-   * True when child `i + 1` of the interior page at level `d` is page `pgno`. Never throws: a
-   * damaged pointer is reported when the cursor gets there, as before.
+   * How many of the children after child `i` of the interior page at level `d` are pages
+   * `pgno + 1`, `pgno + 2`, ... in turn, up to `max`. Never throws: a damaged pointer is
+   * reported when the cursor gets there, as before.
    */
-  private siblingIs(d: number, i: number, pgno: number): boolean {
+  private siblingRun(d: number, i: number, pgno: number, max: number): number {
     const n = this.ncells[d];
     const buf = this.bufs[d];
     const hdr = this.hdrs[d];
-    if (i + 1 === n) return rightChild(buf, hdr) === pgno;
-    if (i + 1 > n) return false;
-    // loadLevel checked that the pointer array fits the page.
-    const off = cellOffset(buf, hdr, i + 1);
-    return off + 4 <= this.geo.usable && get4(buf, off) === pgno;
+    const usable = this.geo.usable;
+    let k = 0;
+    while (k < max) {
+      const j = i + 1 + k;
+      let child: number;
+      if (j === n) {
+        child = rightChild(buf, hdr);
+      } else if (j > n) {
+        break;
+      } else {
+        // loadLevel checked that the pointer array fits the page.
+        const off = cellOffset(buf, hdr, j);
+        if (off + 4 > usable) break;
+        child = get4(buf, off);
+      }
+      if (child !== pgno + 1 + k) break;
+      k++;
+    }
+    return k;
   }
 
   /** From the interior page at level `d`, follows child idxs[d] and then left-most children. */
   protected descendLeftmost(d: number): void {
+    // A forward scan reads the children after this one next: those that are the physically
+    // next pages the pager can read with it, the more the longer the scan has gone on (as
+    // an OS read-ahead window grows), so a short range reads little it does not use.
+    const window = Math.min(MAX_AHEAD, 1 << this.streak);
     for (;;) {
       const i = this.idxs[d];
       const child = this.childAt(d, i);
-      // A forward scan reads the next child after this one: when it is the physically
-      // next page, the pager can read both at once.
-      this.loadLevel(d + 1, child, this.siblingIs(d, i, child + 1));
+      this.loadLevel(d + 1, child, this.siblingRun(d, i, child, window));
       d++;
       this.idxs[d] = 0;
       if (this.leaves[d]) break;
@@ -297,6 +323,7 @@ export abstract class CursorBase {
         d--;
         if (this.isTable) {
           if (++this.idxs[d] <= this.ncells[d]) {
+            if (this.streak < 8) this.streak++;
             this.descendLeftmost(d);
             break;
           }
@@ -381,7 +408,10 @@ export abstract class CursorBase {
     if (this.state !== State.Valid) return false;
     const d = this.depth;
     this.idxs[d]++;
-    if (!this.leaves[d]) this.descendLeftmost(d);
+    if (!this.leaves[d]) {
+      if (this.streak < 8) this.streak++;
+      this.descendLeftmost(d);
+    }
     return this.settleForward();
   }
 

@@ -1,8 +1,9 @@
 /**
  * Read-ahead of physically adjacent pages (PagerImpl.getPageAhead, used by B-tree cursors
- * moving forward): a scan of a table whose leaves were appended in page order reads pairs of
- * pages with one read, returns exactly the rows written, keeps the cache within its bound,
- * and never takes a page from the database file when the WAL snapshot has a newer frame.
+ * moving forward): a scan of a table whose leaves were appended in page order reads runs of
+ * pages with one read (more as the scan goes on), returns exactly the rows written, keeps
+ * the cache within its bound, and never takes a page from the database file when the WAL
+ * snapshot has a newer frame.
  */
 import { assert, assertEquals } from "@std/assert";
 import { BTree } from "../../src/btree/mod.ts";
@@ -77,7 +78,7 @@ function scan(pager: PagerImpl, bt: BTree, root: number, expected: (r: number) =
   assertEquals(n, N);
 }
 
-Deno.test("a forward scan reads adjacent leaves two at a time, within the cache bound", () => {
+Deno.test("a forward scan reads runs of adjacent leaves at once, within the cache bound", () => {
   const vfs = new ReadLog();
   const pager = PagerImpl.open(vfs, "/db", { pageSize: PS, cacheSize: 10 });
   const bt = new BTree(pager);
@@ -85,16 +86,44 @@ Deno.test("a forward scan reads adjacent leaves two at a time, within the cache 
   const pages = pager.pageCount();
   vfs.dbReads.length = 0;
   scan(pager, bt, root, (r) => payloadFor(r, 0));
-  const pairs = vfs.dbReads.filter((n) => n === 2 * PS).length;
-  // Nearly every leaf follows the previous one: most of them come in pairs.
-  assert(pairs > pages / 3, `${pairs} paired reads for ${pages} pages`);
-  assert(vfs.dbReads.length < pages, `${vfs.dbReads.length} reads for ${pages} pages`);
+  // Nearly every leaf follows the previous one; a 10-page cache reads at most 1 + 10/4.
+  assertEquals(Math.max(...vfs.dbReads), 3 * PS);
+  assert(vfs.dbReads.length < pages / 2.5, `${vfs.dbReads.length} reads for ${pages} pages`);
   // The bound: a second scan in a 10-page cache must read (almost) everything again.
   vfs.dbReads.length = 0;
   scan(pager, bt, root, (r) => payloadFor(r, 0));
   const pagesRead = vfs.dbReads.reduce((a, n) => a + n / PS, 0);
   assert(pagesRead > pages - 20, `only ${pagesRead} of ${pages} pages read again`);
   pager.close();
+});
+
+Deno.test("the read-ahead window grows with the scan: a long one reads 16 pages at once, a short one little", () => {
+  const vfs = new ReadLog();
+  const pager = PagerImpl.open(vfs, "/db", { pageSize: PS, cacheSize: 400 });
+  const bt = new BTree(pager);
+  const root = build(pager, bt);
+  const pages = pager.pageCount();
+  pager.close();
+  const reopen = () => PagerImpl.open(vfs, "/db", { pageSize: PS, cacheSize: 400 });
+  let p = reopen();
+  vfs.dbReads.length = 0;
+  scan(p, new BTree(p), root, (r) => payloadFor(r, 0));
+  assertEquals(Math.max(...vfs.dbReads), 16 * PS);
+  assert(vfs.dbReads.length < pages / 8, `${vfs.dbReads.length} reads for ${pages} pages`);
+  p.close();
+  // A seek and a few rows read the leaves they need and a few more, not 16 at a time.
+  p = reopen();
+  p.beginRead();
+  const c = new BTree(p).tableCursor(root);
+  vfs.dbReads.length = 0;
+  assert(c.seek(N / 2));
+  let rows = 0;
+  while (rows < 30 && c.next()) rows++;
+  const pagesRead = vfs.dbReads.reduce((a, n) => a + n / PS, 0);
+  assert(pagesRead <= 8, `${pagesRead} pages read for 30 rows`);
+  c.close();
+  p.endRead();
+  p.close();
 });
 
 Deno.test("read-ahead never takes a page from the file when the WAL has a newer one", () => {
@@ -120,6 +149,6 @@ Deno.test("read-ahead never takes a page from the file when the WAL has a newer 
   pager.endRead();
   vfs.dbReads.length = 0;
   scan(pager, bt, root, (r) => payloadFor(r, changed(r) ? 1 : 0));
-  assert(vfs.dbReads.some((n) => n === 2 * PS), "no paired read happened");
+  assert(vfs.dbReads.some((n) => n > PS), "no read of several pages happened");
   pager.close();
 });
