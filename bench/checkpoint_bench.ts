@@ -26,6 +26,16 @@ function setup(db: BenchDb): BenchDb {
 if (JOURNAL_MODE === "wal") {
   const group = `checkpoint of ${PAGES} pages (wal, synchronous=normal)`;
   const paths = [`${BENCH_DIR}/ckpt_node.db`, `${BENCH_DIR}/ckpt_ours.db`];
+  // A kept TSQLITE_BENCH_DIR holds the previous run's databases: start from nothing.
+  for (const p of paths) {
+    for (const f of [p, `${p}-wal`, `${p}-shm`, `${p}-journal`, `${p}-tsqlite-locks`]) {
+      try {
+        Deno.removeSync(f, { recursive: true });
+      } catch {
+        // not there
+      }
+    }
+  }
   const dbs = [openNode(paths[0]), openOurs(paths[1])];
   dbs.forEach((raw, e) => {
     const db = setup(raw);
