@@ -101,8 +101,22 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
     }
     return s;
   }
+  const n = end - start;
+  if (n <= SCRATCH_MAX) {
+    // Copied into a view of exactly n bytes kept for that length: TextDecoder needs a view
+    // of the range, and a subarray per value (a scan decodes one per row) made a text
+    // column allocate about twice what the string itself takes.
+    const view = scratchViews[n] ??= new Uint8Array(scratch.buffer, 0, n);
+    for (let i = 0; i < n; i++) view[i] = buf[start + i];
+    return decoder.decode(view);
+  }
   return decoder.decode(buf.subarray(start, end));
 }
+
+/** Longest text {@link decodeUtf8} decodes through {@link scratch}. */
+const SCRATCH_MAX = 256;
+const scratch = new Uint8Array(SCRATCH_MAX);
+const scratchViews: Uint8Array[] = [];
 
 /** A Uint32Array over the whole of the last buffer counted in, for word-at-a-time scans. */
 let wordsOf: ArrayBufferLike | undefined;

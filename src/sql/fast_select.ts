@@ -100,6 +100,7 @@ class SimpleCursor implements RowCursor {
   readonly #env: Env;
   #lim: number;
   #off: number;
+  #vals: SqlValue[] | undefined;
 
   constructor(owner: SimpleSelect, env: Env, s: AccessStepper, lim: number, off: number) {
     this.#owner = owner;
@@ -123,7 +124,8 @@ class SimpleCursor implements RowCursor {
         }
         const outs = this.#owner.outs;
         const n = outs.length;
-        const vals = new Array<SqlValue>(n);
+        // One array per execution, refilled per row (see RowCursor.next).
+        const vals = this.#vals ??= new Array<SqlValue>(n);
         for (let i = 0; i < n; i++) vals[i] = outs[i](env);
         if (this.#lim > 0 && --this.#lim === 0) this.close();
         return vals;

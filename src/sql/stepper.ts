@@ -31,7 +31,11 @@ import { CursorRow } from "./row.ts";
 
 /** Result rows pulled one at a time (a cheaper iterator than a generator). */
 export interface RowCursor {
-  /** The next row, or undefined when there are no more (the cursor is then closed). */
+  /**
+   * The next row, or undefined when there are no more (the cursor is then closed). The
+   * array may be the one the previous call returned, refilled: use or copy it before the
+   * next call.
+   */
   next(): SqlValue[] | undefined;
   /** Stops early, releasing what the cursor holds; safe to call more than once. */
   close(): void;
