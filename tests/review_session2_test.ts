@@ -1,9 +1,9 @@
 /**
  * Review of session 2: defects proven against node:sqlite (SQLite 3.53) as the oracle.
  *
- * Tests named "KNOWN DEFECT" fail today and are marked `ignore` so that `deno task test`
- * stays green; the lead decides whether to fix the engine and drop the flag. The other tests
- * pin behavior the review checked and found right, where nothing else in the suite did.
+ * The first test was a known defect (marked `ignore`) until session 3 fixed the engine. The
+ * other tests pin behavior the review checked and found right, where nothing else in the
+ * suite did.
  */
 import { assertEquals } from "@std/assert";
 import { DatabaseSync } from "node:sqlite";
@@ -17,9 +17,9 @@ type AnyDb = any;
  * A deferred transaction in WAL mode reads (the schema only: page 1), another connection
  * commits, then the transaction writes. SQLite refuses the write (SQLITE_BUSY_SNAPSHOT,
  * "database is locked"): its busy-handler retry applies only when no read transaction is
- * open. pager.ts beginWrite instead restarts the read transaction on the latest snapshot
- * whenever only page 1 was read and busy_timeout > 0 (#onlyPage1Read, #waitForWriterLock),
- * so the transaction commits where SQLite's fails.
+ * open. pager.ts beginWrite used to restart the read transaction on the latest snapshot
+ * whenever only page 1 was read and busy_timeout > 0, so the transaction committed where
+ * SQLite's fails; now only a statement that opened its own read transaction may wait.
  */
 function upgradeAfterSchemaRead(open: (path: string) => AnyDb): string[] {
   const dir = Deno.makeTempDirSync();
@@ -53,9 +53,7 @@ function upgradeAfterSchemaRead(open: (path: string) => AnyDb): string[] {
 }
 
 Deno.test({
-  name:
-    "KNOWN DEFECT (review 2): WAL write after a schema-only read on an old snapshot is refused as in SQLite",
-  ignore: true,
+  name: "review 2: WAL write after a schema-only read on an old snapshot is refused as in SQLite",
   fn() {
     const theirs = upgradeAfterSchemaRead((p) => new DatabaseSync(p));
     assertEquals(theirs, ['{"n":2}', "error: database is locked", "[]"]);

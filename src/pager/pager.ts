@@ -119,8 +119,6 @@ export class PagerImpl implements Pager {
   #sync: SynchronousLevel;
   /** Busy timeout in milliseconds (PagerOptions.timeout). */
   #timeout: number;
-  /** The read transaction has read no page but page 1 (see #waitForWriterLock). */
-  #onlyPage1Read = false;
 
   #reading = false;
   #writing = false;
@@ -348,7 +346,6 @@ export class PagerImpl implements Pager {
   /** Checks a page request; the cached buffer (a use), or undefined on a miss. */
   #cached(pgno: number): Uint8Array | undefined {
     if (!this.#reading) throw misuse("no read transaction");
-    if (pgno !== 1) this.#onlyPage1Read = false;
     if (!(pgno >= 1 && pgno <= this.#pageCount) || !Number.isInteger(pgno)) {
       throw corrupt(`page ${pgno} out of range 1..${this.#pageCount}`);
     }
@@ -487,7 +484,6 @@ export class PagerImpl implements Pager {
       throw e;
     }
     this.#reading = true;
-    this.#onlyPage1Read = true;
     this.#pageCount = this.#dbPages;
   }
 
@@ -711,7 +707,7 @@ export class PagerImpl implements Pager {
     if (!wasReading) this.beginRead();
     try {
       if (this.#wal !== null) return;
-      this.beginWrite();
+      this.beginWrite(!wasReading);
       try {
         if (this.#pageCount === 0) {
           this.appendPage();
@@ -894,25 +890,34 @@ export class PagerImpl implements Pager {
 
   // ---- writing ----
 
-  beginWrite(): void {
+  /**
+   * Starts the write transaction. `fresh`: the read transaction was opened for this write
+   * and nothing but the schema was read under it (SQLite's TRANS_NONE before a writing
+   * statement or BEGIN IMMEDIATE); only then is the writer lock waited for (busy timeout),
+   * as SQLite's busy handler runs only from no transaction. A transaction that has read
+   * gets SQLITE_BUSY at once: waiting could deadlock with the writer waiting for it.
+   */
+  beginWrite(fresh = false): void {
     if (this.#readOnly) {
       throw new SqliteError("SQLITE_READONLY", "attempt to write a readonly database");
     }
     if (this.#writing) return;
     if (this.#reading) {
-      if (!this.#db.lock(LockLevel.RESERVED)) this.#waitForWriterLock();
+      if (!this.#db.lock(LockLevel.RESERVED)) {
+        if (!fresh) throw busy();
+        this.#waitForWriterLock();
+      }
     } else if (!retryUntil(() => this.#tryBeginWriteLocks(), this.#timeout)) {
-      // As in SQLite, only a connection that held no read transaction waits for the writer
-      // lock, and it gives up its read lock between tries: a reader waiting for RESERVED
-      // would keep the holder from ever committing (a deadlock).
+      // The read lock is given up between tries: a reader waiting for RESERVED would keep
+      // the holder from ever committing (a deadlock).
       throw busy();
     }
     if (this.#wal !== null && !this.#wal.isLatest(true)) {
       // Another connection (maybe in another process) committed after this read
-      // transaction began. As SQLite's busy-handler loop does, a transaction that has read
-      // nothing but page 1 (BEGIN IMMEDIATE) starts over on the latest snapshot.
+      // transaction began. As SQLite's busy-handler loop does, a fresh one starts over on
+      // the latest snapshot.
       this.#db.unlock(LockLevel.SHARED);
-      if (!(this.#timeout > 0 && this.#onlyPage1Read)) {
+      if (!(this.#timeout > 0 && fresh)) {
         throw new SqliteError("SQLITE_BUSY_SNAPSHOT", "database is locked");
       }
       this.#waitForWriterLock();
@@ -925,14 +930,14 @@ export class PagerImpl implements Pager {
   }
 
   /**
-   * RESERVED was busy inside a read transaction. SQLite waits only when the transaction has
-   * read nothing yet; here "nothing" is "page 1 only" (the schema check every statement
-   * makes): the read transaction is given up while waiting (so the writer holding RESERVED
-   * can get EXCLUSIVE), then retaken, and the wait counts only if page 1 is the same as
-   * before apart from the fields every commit stamps. Otherwise SQLITE_BUSY at once.
+   * RESERVED was busy (or the snapshot old) for a fresh write transaction (see beginWrite):
+   * the read transaction is given up while waiting (so the writer holding RESERVED can get
+   * EXCLUSIVE), then retaken, and the wait counts only if page 1 - the schema the statement
+   * was compiled against - is the same as before apart from the fields every commit stamps.
+   * Otherwise SQLITE_BUSY.
    */
   #waitForWriterLock(): void {
-    if (!(this.#timeout > 0 && this.#onlyPage1Read)) throw busy();
+    if (!(this.#timeout > 0)) throw busy();
     const before = this.#pageCount >= 1 ? this.getPage(1).slice() : null;
     this.endRead();
     if (!retryUntil(() => this.#tryBeginWriteLocks(), this.#timeout)) throw busy();

@@ -39,8 +39,11 @@ export interface Pager {
   beginRead(): void;
   /** Ends the read transaction. */
   endRead(): void;
-  /** Starts a write transaction (inside a read transaction; takes the RESERVED lock). */
-  beginWrite(): void;
+  /**
+   * Starts a write transaction (inside a read transaction; takes the RESERVED lock).
+   * `fresh`: nothing but the schema was read yet, so the lock may be waited for.
+   */
+  beginWrite(fresh?: boolean): void;
   /** True while a write transaction is open. */
   inWriteTransaction(): boolean;
   /** Makes the write transaction durable, in the journal mode's fsync order. */

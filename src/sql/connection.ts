@@ -136,11 +136,15 @@ export class Connection {
     }
   }
 
-  /** Starts the write transaction (if not yet), noting the schema cookie it starts from. */
-  private beginWrite(): void {
+  /**
+   * Starts the write transaction (if not yet), noting the schema cookie it starts from.
+   * `fresh`: the read transaction was opened by the statement that now writes (see
+   * Pager.beginWrite: only then is the writer lock waited for).
+   */
+  private beginWrite(fresh = false): void {
     const pager = this.pager;
     if (pager.inWriteTransaction()) return;
-    pager.beginWrite();
+    pager.beginWrite(fresh);
     this.txnCookie = pager.pageCount() === 0 ? 0 : this.btree.getMeta(Meta.SCHEMA_COOKIE);
     this.schemaTouched = false;
   }
@@ -302,9 +306,10 @@ export class Connection {
           throw new SqliteError("SQLITE_ERROR", "cannot start a transaction within a transaction");
         }
         if (ast.mode === "IMMEDIATE" || ast.mode === "EXCLUSIVE") {
+          const fresh = !this.pager.inReadTransaction();
           this.enterRead();
           try {
-            this.beginWrite();
+            this.beginWrite(fresh);
           } catch (e) {
             this.leaveRead();
             throw e;
@@ -354,9 +359,10 @@ export class Connection {
           );
         }
         const startedTxn = !this.explicit;
+        const fresh = !this.pager.inReadTransaction();
         this.enterRead();
         try {
-          this.beginWrite();
+          this.beginWrite(fresh);
         } catch (e) {
           this.leaveRead();
           throw e;
@@ -439,6 +445,7 @@ export class Connection {
     }
     // Compiled inside the statement's read transaction: the schema it sees is current, and
     // a statement from parse() (Database.exec) costs one read transaction, not two.
+    const fresh = !this.pager.inReadTransaction();
     this.enterRead();
     this.active++;
     let depth = -1;
@@ -456,7 +463,7 @@ export class Connection {
         throw new SqliteError("SQLITE_LOCKED", "database table is locked");
       }
       if (exe.writes) {
-        this.beginWrite();
+        this.beginWrite(fresh);
         this.btree.initialize();
         writing = true;
         this.writers++;

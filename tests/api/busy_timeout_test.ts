@@ -45,3 +45,56 @@ Deno.test("PRAGMA busy_timeout is the timeout option", () => {
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+/**
+ * Which writes wait for the busy timeout, as SQLite decides it (its busy handler runs only
+ * from no transaction): a statement or BEGIN IMMEDIATE that opens its own transaction
+ * waits; a write inside a transaction that has already read fails at once.
+ */
+function whoWaits(open: (path: string) => { exec(sql: string): void }): string[] {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/w.db`;
+    const a = open(path);
+    a.exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1)");
+    a.exec("PRAGMA busy_timeout=150");
+    const b = open(path);
+    b.exec("BEGIN IMMEDIATE");
+    const out: string[] = [];
+    const attempt = (label: string, sql: string) => {
+      const t0 = performance.now();
+      try {
+        a.exec(sql);
+        out.push(`${label}: ok`);
+      } catch (e) {
+        const waited = performance.now() - t0 >= 140 ? "waited" : "at once";
+        out.push(`${label}: ${(e as Error).message} (${waited})`);
+      }
+    };
+    attempt("autocommit insert", "INSERT INTO t VALUES (2)");
+    attempt("begin immediate", "BEGIN IMMEDIATE");
+    a.exec("BEGIN");
+    attempt("first statement of a deferred transaction", "INSERT INTO t VALUES (3)");
+    a.exec("SELECT count(*) FROM sqlite_schema");
+    attempt("after a schema-only read", "INSERT INTO t VALUES (4)");
+    a.exec("SELECT * FROM t");
+    attempt("after a read", "INSERT INTO t VALUES (5)");
+    a.exec("ROLLBACK");
+    b.exec("ROLLBACK");
+    return out;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("writes wait for the busy timeout only when they open the transaction, as in SQLite", () => {
+  const theirs = whoWaits((p) => new DatabaseSync(p));
+  assertEquals(theirs, [
+    "autocommit insert: database is locked (waited)",
+    "begin immediate: database is locked (waited)",
+    "first statement of a deferred transaction: database is locked (waited)",
+    "after a schema-only read: database is locked (at once)",
+    "after a read: database is locked (at once)",
+  ]);
+  assertEquals(whoWaits((p) => new Database(p)), theirs);
+});
