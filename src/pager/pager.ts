@@ -149,7 +149,10 @@ export class PagerImpl implements Pager {
    * use) and a view of each page of it ([1..]).
    */
   #runViews: Uint8Array[] = [];
-  /** The page buffers one {@link getPageAhead} read fills (reused). */
+  /**
+   * The page buffers one {@link getPageAhead} read fills (reused; entries past the current
+   * read are stale and unused, and owned by the cache).
+   */
   readonly #runBufs: Uint8Array[] = [];
   #slabOff = 0;
   /** The WAL, while the database is in WAL mode. */
@@ -384,7 +387,6 @@ export class PagerImpl implements Pager {
     const ps = this.#pageSize;
     const n = end - pgno + 1;
     const bufs = this.#runBufs;
-    bufs.length = n;
     for (let i = 0; i < n; i++) bufs[i] = this.#cache.take(ps) ?? this.#newPage();
     // One read into a scratch buffer, then a copy per page: Deno's node:fs readvSync into
     // several buffers does the same, but with a fresh buffer per call.
@@ -403,7 +405,6 @@ export class PagerImpl implements Pager {
     if (got === n * ps) { for (let i = 0; i < n; i++) bufs[i].set(views[i + 1]); }
     if (got < n * ps) {
       // The file is shorter than the header said: the one-page path zero-fills as SQLite does.
-      bufs.length = 0;
       const buf = this.#load(pgno);
       this.#cache.putClean(pgno, buf);
       return buf;
@@ -412,8 +413,6 @@ export class PagerImpl implements Pager {
     for (let i = n - 1; i >= 1; i--) this.#cache.putClean(pgno + i, bufs[i]);
     const buf = bufs[0];
     this.#cache.putClean(pgno, buf);
-    // Not keeping the buffers alive from here (the cache owns them now).
-    bufs.length = 0;
     return buf;
   }
 

@@ -91,7 +91,7 @@ export class Wal {
   #frames: Uint8Array | null = null;
   readonly #ck = new Uint32Array(2);
   /** Reused by {@link beginRead}: this connection's read mark and the changed-page list. */
-  readonly #readMark: ReaderMark = { gen: 0, mark: 0, usesWal: false };
+  readonly #readMark: ReaderMark = { gen: 0, mark: 0, usesWal: false, reading: false };
   readonly #changed: number[] = [];
   /** Across processes: the read slot this connection pins (-1 none), and index reads. */
   #slot = -1;
@@ -301,12 +301,15 @@ export class Wal {
     if (sh.gen === this.#gen && sh.mxFrame >= this.#mark) {
       // Reused: callers only iterate it before the next beginRead.
       changed = this.#changed;
-      changed.length = 0;
+      let n = 0;
       for (let i = this.#mark; i < sh.mxFrame; i++) {
         const pgno = sh.frames[i];
         this.#index.set(pgno, i + 1);
-        changed.push(pgno);
+        if (n < changed.length) changed[n] = pgno;
+        else changed.push(pgno);
+        n++;
       }
+      if (changed.length !== n) changed.length = n;
     } else {
       changed = "all";
       this.#index.clear();
@@ -324,6 +327,7 @@ export class Wal {
     m.gen = this.#gen;
     m.mark = this.#mark;
     m.usesWal = this.#usesWal;
+    m.reading = true;
     sh.readers.set(self, m);
     this.#reading = true;
     return changed;
@@ -358,6 +362,7 @@ export class Wal {
         m.gen = -1;
         m.mark = 0;
         m.usesWal = false;
+        m.reading = true;
         this.#shared.readers.set(self, m);
         this.#reading = true;
         return true;
@@ -371,6 +376,16 @@ export class Wal {
     return false;
   }
 
+  /** Points this connection's entry in the readers map at another snapshot (in place). */
+  #setMark(self: object, gen: number, mark: number, usesWal: boolean): void {
+    const m = this.#readMark;
+    m.gen = gen;
+    m.mark = mark;
+    m.usesWal = usesWal;
+    m.reading = true;
+    this.#shared.readers.set(self, m);
+  }
+
   /** Drops this connection's shared read slot, if any. */
   #unpin(): void {
     if (this.#slot >= 0) {
@@ -381,7 +396,9 @@ export class Wal {
 
   /** Ends the read transaction (drops its read mark). */
   endRead(self: object): void {
-    this.#shared.readers.delete(self);
+    // Marked, not deleted: a Map delete and re-insert per transaction reallocates its table.
+    const r = this.#shared.readers.get(self);
+    if (r !== undefined) r.reading = false;
     this.#reading = false;
     this.#nowForCommit = false;
     this.#unpin();
@@ -427,6 +444,7 @@ export class Wal {
     this.#usesWal = false;
     const m = this.#readMark;
     m.usesWal = false;
+    m.reading = true;
     this.#shared.readers.set(self, m);
   }
 
@@ -554,6 +572,7 @@ export class Wal {
       m.gen = gen;
       m.mark = this.#mark;
       m.usesWal = true;
+      m.reading = true;
       sh.readers.set(self, m);
     }
   }
@@ -610,7 +629,7 @@ export class Wal {
           this.#gen = sh.gen;
           this.#mark = 0;
           this.#usesWal = false;
-          sh.readers.set(self, { gen: sh.gen, mark: 0, usesWal: false });
+          this.#setMark(self, sh.gen, 0, false);
         }
       }
     }
@@ -728,7 +747,7 @@ export class Wal {
                 this.#mark = 0;
                 this.#usesWal = false;
                 this.#snapMx = 0;
-                sh.readers.set(owner, { gen: sh.gen, mark: 0, usesWal: false });
+                this.#setMark(owner, sh.gen, 0, false);
               }
             }
           } finally {

@@ -44,6 +44,8 @@ export interface ReaderMark {
   mark: number;
   /** True when the reader takes pages from WAL frames (false: from the database file only). */
   usesWal: boolean;
+  /** False between this connection's read transactions (the entry stays: see Wal.endRead). */
+  reading: boolean;
 }
 
 /** The shared wal-index of one database file. See the module documentation. */
@@ -98,7 +100,7 @@ export class WalShared {
   safeFrame(self: object | null): number {
     let safe = this.mxFrame;
     for (const [owner, r] of this.readers) {
-      if (owner === self) continue;
+      if (owner === self || !r.reading) continue;
       const limit = r.gen === this.gen ? r.mark : 0;
       if (limit < safe) safe = limit;
     }
@@ -108,7 +110,9 @@ export class WalShared {
   /** True when a reader other than `self` takes pages from this generation's frames. */
   walInUse(self: object | null): boolean {
     for (const [owner, r] of this.readers) {
-      if (owner !== self && r.usesWal && r.gen === this.gen && r.mark > 0) return true;
+      if (owner !== self && r.reading && r.usesWal && r.gen === this.gen && r.mark > 0) {
+        return true;
+      }
     }
     return false;
   }

@@ -180,12 +180,18 @@ export class AccessStepper {
         this.#mode = Mode.Scan;
         return;
       case "rowidEq": {
+        // Refilled in place: `length = 0` would drop the array's storage, and the next push
+        // allocate it again, for every lookup.
         const keys = this.#keys;
-        keys.length = 0;
+        let n = 0;
         for (const f of access.keys) {
           const k = exactRowid(f(env));
-          if (k !== undefined) keys.push(k);
+          if (k === undefined) continue;
+          if (n < keys.length) keys[n] = k;
+          else keys.push(k);
+          n++;
         }
+        if (keys.length !== n) keys.length = n;
         if (keys.length > 1) {
           keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
           if (this.#rev) keys.reverse();
@@ -243,12 +249,15 @@ export class AccessStepper {
         // The key arrays and SearchKeys are this stepper's own, reused by every execution
         // (close() has released the previous one): a lookup allocates no key.
         const eq = this.#eq;
-        eq.length = 0;
+        let n = 0;
         for (const f of access.eq) {
           const v = f(env);
           if (v === null) return; // `= NULL` is never true
-          eq.push(v);
+          if (n < eq.length) eq[n] = v;
+          else eq.push(v);
+          n++;
         }
+        if (eq.length !== n) eq.length = n;
         let start: SqlValue[] = eq;
         let end: SqlValue[] = eq;
         if (access.lo || access.hi) {
