@@ -926,11 +926,38 @@ export class PagerImpl implements Pager {
       }
       this.#waitForWriterLock();
     }
+    this.#startWriting();
+  }
+
+  #startWriting(): void {
     this.#writing = true;
     this.#origSize = this.#dbPages;
     this.#pageCount = this.#dbPages;
     this.#originals.clear();
     this.#savepoints = [];
+  }
+
+  /**
+   * For a statement about to write from no transaction (SQLite's OP_Transaction with the
+   * write flag), in WAL mode: takes the writer lock without waiting and only then the
+   * snapshot, which is the latest by construction (no other connection can commit while the
+   * lock is held), so the commit needs no second look at the shared wal-index. Returns
+   * false, having changed nothing, when the lock is busy or this does not apply; the caller
+   * then takes the usual way (read transaction, then {@link beginWrite}).
+   */
+  tryBeginWriteFirst(): boolean {
+    if (this.#wal === null || this.#readOnly || this.#reading || this.#closed) return false;
+    if (!this.#db.lock(LockLevel.RESERVED)) return false;
+    try {
+      this.#beginRead(false);
+    } catch (e) {
+      this.#db.unlock(LockLevel.SHARED);
+      if (e instanceof SqliteError && e.code === "SQLITE_BUSY") return false;
+      throw e;
+    }
+    this.#wal.snapshotIsLatest();
+    this.#startWriting();
+    return true;
   }
 
   /**

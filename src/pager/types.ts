@@ -44,6 +44,11 @@ export interface Pager {
    * `fresh`: nothing but the schema was read yet, so the lock may be waited for.
    */
   beginWrite(fresh?: boolean): void;
+  /**
+   * Optional: from no transaction, the writer lock and then a snapshot that is the latest by
+   * construction, without waiting; false (nothing changed) when busy or not applicable.
+   */
+  tryBeginWriteFirst?(): boolean;
   /** True while a write transaction is open. */
   inWriteTransaction(): boolean;
   /** Makes the write transaction durable, in the journal mode's fsync order. */

@@ -426,6 +426,17 @@ export class Wal {
     return this.#gen === this.#shared.gen && this.#mark === this.#shared.mxFrame;
   }
 
+  /**
+   * Tells the WAL that the snapshot just taken was taken under the writer lock (see
+   * Pager.tryBeginWriteFirst): it is the latest, and the coming commit may use it as its
+   * read of the shared index.
+   */
+  snapshotIsLatest(): void {
+    if (this.#shared.xp === null || !this.#reading || this.#slot < 0) return;
+    copySnapshot(this.#snap, this.#now);
+    this.#nowForCommit = true;
+  }
+
   /** True when `s` is this connection's snapshot (across processes). */
   #isSnapshot(s: IndexSnapshot): boolean {
     return s.salt1 === this.#snapSalt1 && s.salt2 === this.#snapSalt2 &&
@@ -945,4 +956,18 @@ export function scanWal(f: VfsFile, pageSize: number): ScanResult | null {
   }
   frames.length = committed;
   return result;
+}
+
+/** Copies the index fields a commit uses from `from` into `to`. */
+function copySnapshot(from: IndexSnapshot, to: IndexSnapshot): void {
+  to.salt1 = from.salt1;
+  to.salt2 = from.salt2;
+  to.checkpointSeq = from.checkpointSeq;
+  to.mxFrame = from.mxFrame;
+  to.dbSize = from.dbSize;
+  to.ck0 = from.ck0;
+  to.ck1 = from.ck1;
+  to.pageSize = from.pageSize;
+  to.backfill = from.backfill;
+  to.marks.set(from.marks);
 }

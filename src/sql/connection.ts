@@ -137,6 +137,25 @@ export class Connection {
   }
 
   /**
+   * For a writing statement from no transaction: the write transaction first, when the
+   * writer lock is free at once (Pager.tryBeginWriteFirst; it saves the commit a look at
+   * the shared wal-index), then the catalog. False when not taken: the caller reads first.
+   */
+  private enterWriteFirst(): boolean {
+    const pager = this.pager;
+    if (pager.tryBeginWriteFirst === undefined || !pager.tryBeginWriteFirst()) return false;
+    try {
+      this.refreshCatalog();
+      this.txnCookie = pager.pageCount() === 0 ? 0 : this.btree.getMeta(Meta.SCHEMA_COOKIE);
+      this.schemaTouched = false;
+    } catch (e) {
+      pager.endRead();
+      throw e;
+    }
+    return true;
+  }
+
+  /**
    * Starts the write transaction (if not yet), noting the schema cookie it starts from.
    * `fresh`: the read transaction was opened by the statement that now writes (see
    * Pager.beginWrite: only then is the writer lock waited for).
@@ -196,6 +215,19 @@ export class Connection {
     }
   }
 
+  /**
+   * After compiling in a read transaction that `fresh` says the caller opened: ends it even
+   * inside BEGIN ... COMMIT, where SQLite compiles without one (its transaction starts when
+   * a statement first runs), so a later statement reads the latest commit.
+   */
+  private leaveCompileRead(fresh: boolean): void {
+    if (fresh && this.active === 0 && !this.pager.inWriteTransaction()) {
+      this.pager.endRead();
+    } else {
+      this.leaveRead();
+    }
+  }
+
   /** Ends the read transaction when nothing needs it any more. */
   private leaveRead(): void {
     if (!this.explicit && this.active === 0 && !this.pager.inWriteTransaction()) {
@@ -212,11 +244,12 @@ export class Connection {
     const { stmt, end } = parseOne(sql, offset);
     if (!stmt) return { stmt: null, end };
     const compiled = new CompiledStatement(this, stmt);
+    const fresh = !this.pager.inReadTransaction();
     this.enterRead();
     try {
       compiled.executable();
     } finally {
-      this.leaveRead();
+      this.leaveCompileRead(fresh);
     }
     return { stmt: compiled, end };
   }
@@ -446,14 +479,28 @@ export class Connection {
     // Compiled inside the statement's read transaction: the schema it sees is current, and
     // a statement from parse() (Database.exec) costs one read transaction, not two.
     const fresh = !this.pager.inReadTransaction();
-    this.enterRead();
+    // Only in autocommit: there a statement that fails to compile releases the lock with
+    // its transaction; in BEGIN ... it would keep holding it, where SQLite took none.
+    try {
+      if (!(fresh && !this.explicit && WRITING.has(stmt.ast.kind) && this.enterWriteFirst())) {
+        this.enterRead();
+      }
+    } catch (e) {
+      // Beginning the transaction failed (an I/O error reading the header, say): in BEGIN
+      // ... that ends the transaction as any I/O error does.
+      const err = tooBigError(e);
+      this.failStatement(err, -1);
+      throw err;
+    }
     this.active++;
     let depth = -1;
     let serial = 0;
     let writing = false;
     let settled = false;
+    let compiled = false;
     try {
       exe = stmt.executable(); // the schema may have changed since prepare()
+      compiled = true;
       const ast = stmt.ast;
       if (
         ast.kind === "drop" && this.active > 1 &&
@@ -482,7 +529,8 @@ export class Connection {
       const err = tooBigError(e);
       // A ROLLBACK (TO) or COMMIT while the statement was pending already ended its savepoint.
       this.failStatement(err, serial === this.undoSerial ? depth : -1);
-      this.leaveRead();
+      if (compiled) this.leaveRead();
+      else this.leaveCompileRead(fresh);
       throw err;
     } finally {
       if (!settled) {
@@ -504,11 +552,26 @@ export class Connection {
   query(stmt: CompiledStatement, params: SqlValue[]): RowCursor {
     if (stmt.ast.kind !== "select") return new GeneratorCursor(this.run(stmt, params));
     this.checkOpen();
-    this.enterRead();
+    const fresh = !this.pager.inReadTransaction();
+    let exe: Executable & { open?(env: Env): RowCursor };
+    try {
+      this.enterRead();
+    } catch (e) {
+      const err = tooBigError(e);
+      this.failStatement(err, -1);
+      throw err;
+    }
+    try {
+      exe = stmt.executable();
+    } catch (e) {
+      const err = tooBigError(e);
+      this.failStatement(err, -1);
+      this.leaveCompileRead(fresh);
+      throw err;
+    }
     this.active++;
     let inner: RowCursor;
     try {
-      const exe = stmt.executable() as Executable & { open?(env: Env): RowCursor };
       inner = exe.open
         ? exe.open(this.env(params))
         : new GeneratorCursor(exe.rows(this.env(params)));
@@ -600,6 +663,9 @@ export class Connection {
     return { params, rows: [], aggs: [], ctx: this.ctx };
   }
 }
+
+/** Statements that always write (see Connection.enterWriteFirst). */
+const WRITING = new Set<Statement["kind"]>(["insert", "update", "delete"]);
 
 /** Transaction-control statements: they run outside the per-statement transaction. */
 const CONTROL = new Set<Statement["kind"]>(["begin", "commit", "rollback", "savepoint", "release"]);

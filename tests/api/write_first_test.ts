@@ -1,0 +1,110 @@
+/**
+ * A writing statement from no transaction takes the writer lock before its snapshot when the
+ * lock is free (Pager.tryBeginWriteFirst). Whatever becomes of the statement, the lock goes
+ * with it as in SQLite: another connection can write right after a statement that failed to
+ * compile, hit a constraint, or wrote nothing - and in BEGIN ... a failed first statement
+ * holds no lock and no snapshot (SQLite compiles outside transactions: the next statement
+ * reads the latest commit). Compared with node:sqlite.
+ */
+import { assertEquals } from "@std/assert";
+import { DatabaseSync } from "node:sqlite";
+import { Database } from "../../mod.ts";
+
+interface Db {
+  exec(sql: string): void;
+  close(): void;
+}
+
+function script(open: (path: string) => Db): string[] {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/w.db`;
+    const a = open(path);
+    a.exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x UNIQUE); INSERT INTO t VALUES (1)");
+    const b = open(path);
+    const out: string[] = [];
+    const step = (who: Db, name: string, sql: string) => {
+      try {
+        who.exec(sql);
+        out.push(`${name}: ok`);
+      } catch (e) {
+        out.push(`${name}: ${(e as Error).message}`);
+      }
+    };
+    step(a, "a insert into a missing table", "INSERT INTO nosuch VALUES (1)");
+    step(b, "b writes", "INSERT INTO t VALUES (2)");
+    step(a, "a breaks a constraint", "INSERT INTO t VALUES (1)");
+    step(b, "b writes", "INSERT INTO t VALUES (3)");
+    step(a, "a deletes nothing", "DELETE FROM t WHERE x = 99");
+    step(b, "b writes", "INSERT INTO t VALUES (4)");
+    step(a, "a begins", "BEGIN");
+    step(a, "a inserts into a missing table in it", "INSERT INTO nosuch VALUES (1)");
+    step(b, "b writes", "INSERT INTO t VALUES (5)");
+    step(a, "a inserts in its transaction", "INSERT INTO t VALUES (6)");
+    step(b, "b writes", "INSERT INTO t VALUES (7)");
+    step(a, "a commits", "COMMIT");
+    step(b, "b writes", "INSERT INTO t VALUES (8)");
+    a.close();
+    b.close();
+    const s = new DatabaseSync(path);
+    out.push(JSON.stringify(s.prepare("SELECT x FROM t ORDER BY x").all().map((r) => r.x)));
+    s.close();
+    return out;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("the writer lock taken before the snapshot goes with its statement, as in SQLite", () => {
+  const theirs = script((p) => new DatabaseSync(p));
+  assertEquals(theirs, [
+    "a insert into a missing table: no such table: nosuch",
+    "b writes: ok",
+    "a breaks a constraint: UNIQUE constraint failed: t.x",
+    "b writes: ok",
+    "a deletes nothing: ok",
+    "b writes: ok",
+    "a begins: ok",
+    "a inserts into a missing table in it: no such table: nosuch",
+    "b writes: ok",
+    // The failed statement opened no transaction: this one starts on the latest commit.
+    "a inserts in its transaction: ok",
+    "b writes: database is locked",
+    "a commits: ok",
+    "b writes: ok",
+    "[1,2,3,4,5,6,8]",
+  ]);
+  assertEquals(script((p) => new Database(p)), theirs);
+});
+
+/** In BEGIN ... a prepare takes no snapshot: the first statement that runs does. */
+function prepareInTransaction(
+  open: (path: string) => Db & { prepare(sql: string): { get(): unknown } },
+): unknown[] {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/p.db`;
+    const a = open(path);
+    a.exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1)");
+    const b = open(path);
+    a.exec("BEGIN");
+    const count = a.prepare("SELECT count(*) AS n FROM t");
+    b.exec("INSERT INTO t VALUES (2)");
+    const out: unknown[] = [{ ...count.get() as object }];
+    b.exec("INSERT INTO t VALUES (3)");
+    out.push({ ...count.get() as object }); // the snapshot of the first run holds
+    a.exec("COMMIT");
+    out.push({ ...count.get() as object });
+    a.close();
+    b.close();
+    return out;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("a statement prepared in BEGIN ... reads from its first run, as in SQLite", () => {
+  const theirs = prepareInTransaction((p) => new DatabaseSync(p));
+  assertEquals(theirs, [{ n: 2 }, { n: 2 }, { n: 3 }]);
+  assertEquals(prepareInTransaction((p) => new Database(p)), theirs);
+});
