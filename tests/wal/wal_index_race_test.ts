@@ -6,38 +6,15 @@
  * processes).
  */
 import { assert, assertEquals } from "@std/assert";
-import {
-  type IndexHeader,
-  IndexSnapshot,
-  NREADER,
-  WalIndexFile,
-} from "../../src/pager/wal_index.ts";
-
-function header(mxFrame: number, salt1 = 7, salt2 = 9): IndexHeader {
-  return { salt1, salt2, checkpointSeq: 3, mxFrame, dbSize: 5, ck0: 11, ck1: 13, pageSize: 4096 };
-}
-
-function withIndexes(fn: (key: string) => Promise<void> | void): () => Promise<void> {
-  return async () => {
-    const dir = Deno.makeTempDirSync({ prefix: "tsqlite_walindex_race_" });
-    try {
-      await fn(`${dir}/x.db`);
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
-  };
-}
+import { IndexSnapshot, NREADER, WalIndexFile } from "../../src/pager/wal_index.ts";
+import { attached, header, withIndexes } from "./wal_index_helpers.ts";
 
 Deno.test(
   "wal index: a reader is not starved (SQLITE_PROTOCOL) while shareable slots hold its exact mark and the writer pins the lowest one exclusively",
   withIndexes((key) => {
     const procs: WalIndexFile[] = [];
     try {
-      for (let i = 0; i < NREADER + 1; i++) {
-        const p = WalIndexFile.open(key)!;
-        p.attach(() => header(10));
-        procs.push(p);
-      }
+      procs.push(...attached(key, NREADER + 1, 10));
       const [writer, ...readers] = procs;
       const s = new IndexSnapshot();
       // The writer's transaction pins a slot, commits 11..12 and keeps the slot exclusively

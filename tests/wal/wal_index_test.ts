@@ -6,27 +6,12 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { SqliteError } from "../../src/errors.ts";
 import {
-  type IndexHeader,
   IndexSnapshot,
   NREADER,
   READMARK_NOT_USED,
   WalIndexFile,
 } from "../../src/pager/wal_index.ts";
-
-function header(mxFrame: number, salt1 = 7, salt2 = 9): IndexHeader {
-  return { salt1, salt2, checkpointSeq: 3, mxFrame, dbSize: 5, ck0: 11, ck1: 13, pageSize: 4096 };
-}
-
-function withIndexes(fn: (key: string) => Promise<void> | void): () => Promise<void> {
-  return async () => {
-    const dir = Deno.makeTempDirSync({ prefix: "tsqlite_walindex_" });
-    try {
-      await fn(`${dir}/x.db`);
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
-  };
-}
+import { attached, header, withIndexes } from "./wal_index_helpers.ts";
 
 Deno.test(
   "wal index: the first process recovers, the others trust H; H and B round-trip",
@@ -67,11 +52,8 @@ Deno.test(
 Deno.test(
   "wal index: read pins protect frames from checkpoints and restarts in other processes",
   withIndexes(async (key) => {
-    const a = WalIndexFile.open(key)!;
-    const b = WalIndexFile.open(key)!;
+    const [a, b] = attached(key, 2, 10);
     try {
-      a.attach(() => header(10));
-      b.attach(() => header(10));
       const s = new IndexSnapshot();
       // WAL frames not yet backfilled: a WAL slot with mark = mxFrame.
       const slot = a.beginRead(s);
@@ -150,11 +132,8 @@ Deno.test(
 Deno.test(
   "wal index: a committing writer moves its own mark up and keeps the slot, without stranding readers elsewhere",
   withIndexes(async (key) => {
-    const a = WalIndexFile.open(key)!;
-    const b = WalIndexFile.open(key)!;
+    const [a, b] = attached(key, 2, 10);
     try {
-      a.attach(() => header(10));
-      b.attach(() => header(10));
       const s = new IndexSnapshot();
       const t = new IndexSnapshot();
       const slot = a.beginRead(s);
