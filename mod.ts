@@ -262,6 +262,8 @@ export class Database {
 export class Statement {
   readonly #conn: Connection;
   readonly #stmt: CompiledStatement;
+  /** The bound-values array of the last finished run/get/all/values, for the next one. */
+  #bound: SqlValue[] | undefined;
   readonly #sql: string;
 
   /** @internal Use {@link Database.prepare}. */
@@ -338,7 +340,7 @@ export class Statement {
 
   /** Iterates over the result rows as objects; the statement's transaction lasts until the end. */
   *iterate(...params: (SQLInputValue | NamedParameters)[]): Generator<Row, void, undefined> {
-    const rows = this.#rows(params);
+    const rows = this.#rows(params, false);
     try {
       const make = this.#maker();
       for (let row = rows.next(); row !== undefined; row = rows.next()) yield make(row);
@@ -372,8 +374,19 @@ export class Statement {
     return this.#make;
   }
 
-  #rows(params: (SQLInputValue | NamedParameters)[]): RowCursor {
-    return this.#conn.query(this.#stmt, bind(this.#stmt, params));
+  /**
+   * Starts an execution. `done`: the caller closes the cursor before it returns (run, get,
+   * all, values), so the bound values may go into the array the previous such call used;
+   * iterate's executions may overlap and get arrays of their own.
+   */
+  #rows(params: (SQLInputValue | NamedParameters)[], done = true): RowCursor {
+    const stmt = this.#stmt;
+    const spare = done ? this.#bound : undefined;
+    if (done) this.#bound = undefined;
+    const bound = bind(stmt, params, spare);
+    const rows = this.#conn.query(stmt, bound);
+    if (done) this.#bound = bound;
+    return rows;
   }
 }
 
@@ -426,13 +439,13 @@ function isNamed(v: unknown): v is NamedParameters {
   return typeof v === "object" && v !== null && !ArrayBuffer.isView(v);
 }
 
-function bind(stmt: CompiledStatement, params: unknown[]): SqlValue[] {
+function bind(stmt: CompiledStatement, params: unknown[], into?: SqlValue[]): SqlValue[] {
   const ast = stmt.ast;
   const n = ast.paramCount;
   const given = params.length;
   if (ast.paramNames.size === 0 && given <= n && !(given > 0 && isNamed(params[0]))) {
     // Only anonymous `?`: value i fills slot i + 1 (the common case, without the sets below).
-    const out = new Array<SqlValue>(n + 1);
+    const out = into !== undefined && into.length === n + 1 ? into : new Array<SqlValue>(n + 1);
     out[0] = null;
     for (let i = 0; i < n; i++) out[i + 1] = i < given ? bindValue(params[i], i + 1) : null;
     return out;

@@ -10,7 +10,7 @@ import type { BTreeApi } from "../btree/types.ts";
 import type { SqlValue } from "../record/value.ts";
 import type { TableInfo } from "../schema/types.ts";
 import type { Condition } from "./compile_expr.ts";
-import { type Env, type Evaluator, NULL_ROW } from "./env.ts";
+import { type Env, type Evaluator, NULL_ROW, type RowSource } from "./env.ts";
 import type { Access } from "./planner.ts";
 import { AccessStepper, type RowCursor } from "./stepper.ts";
 
@@ -54,7 +54,7 @@ export class SimpleSelect {
    */
   open(env: Env, lim: number, off: number): RowCursor {
     if (lim === 0) {
-      env.rows = [NULL_ROW];
+      env.rows = NO_ROW;
       return EMPTY;
     }
     const s = this.input(env);
@@ -67,18 +67,22 @@ export class SimpleSelect {
    * give it back with {@link release}), or undefined when a constant WHERE term is false.
    */
   input(env: Env): AccessStepper | undefined {
-    env.rows = [NULL_ROW];
+    env.rows = NO_ROW;
     if (this.once && !this.once(env)) return undefined;
     let s = this.#spare;
     if (s) this.#spare = undefined;
     else s = new AccessStepper(this.access, this.btree, this.table, this.defaults);
+    // The stepper's own one-row array: an execution has the stepper to itself.
+    const rows = s.rows;
+    rows[0] = NULL_ROW;
+    env.rows = rows;
     try {
       s.open(env);
     } catch (e) {
       this.release(s);
       throw e;
     }
-    env.rows[0] = s.view;
+    rows[0] = s.view;
     return s;
   }
 
@@ -93,6 +97,9 @@ export class SimpleSelect {
 }
 
 const EMPTY: RowCursor = { next: () => undefined, close: () => {} };
+
+/** The rows of an execution that reads none (frozen: shared by every such execution). */
+const NO_ROW: RowSource[] = Object.freeze([NULL_ROW]) as RowSource[];
 
 class SimpleCursor implements RowCursor {
   #s: AccessStepper | undefined;

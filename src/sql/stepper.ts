@@ -24,7 +24,7 @@ import {
   upperRowid,
   visitRows,
 } from "./access.ts";
-import type { Env } from "./env.ts";
+import { type Env, NULL_ROW, type RowSource } from "./env.ts";
 import { comparatorFactory } from "./index_keys.ts";
 import type { Access } from "./planner.ts";
 import { CursorRow } from "./row.ts";
@@ -132,6 +132,8 @@ export class AccessStepper {
   readonly #colls: Collation[] = [];
   readonly #descs: boolean[] = [];
   readonly #reader = new RecordReader();
+  /** `env.rows` of the execution using this stepper (see SimpleSelect.input). */
+  readonly rows: RowSource[] = [NULL_ROW];
   /** The index's comparator factory, made once rather than per execution. */
   #factory: ((key: Uint8Array) => KeyComparator) | undefined;
   #gen: Generator<Rowid, void, undefined> | undefined;
