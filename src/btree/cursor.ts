@@ -246,33 +246,32 @@ export abstract class CursorBase {
   }
 
   /**
-   * How many of the children after child `i` of the interior page at level `d` are pages
-   * `pgno + 1`, `pgno + 2`, ... in turn, up to `max`. Never throws: a damaged pointer is
-   * reported when the cursor gets there, as before.
+   * How many pages after `pgno` (child `i` of the interior page at level `d`) to read with
+   * it: up to the last of the children after it that follow in ascending page order within
+   * `max` pages of it. Pages between them (another tree's, say) come along: reading a page
+   * the scan skips costs a copy (~0.3 us), a read call of its own ~1 us more. Never throws:
+   * a damaged pointer is reported when the cursor gets there, as before.
    */
-  private siblingRun(d: number, i: number, pgno: number, max: number): number {
+  private siblingSpan(d: number, i: number, pgno: number, max: number): number {
     const n = this.ncells[d];
     const buf = this.bufs[d];
     const hdr = this.hdrs[d];
     const usable = this.geo.usable;
-    let k = 0;
-    while (k < max) {
-      const j = i + 1 + k;
+    let prev = pgno;
+    for (let j = i + 1; j <= n; j++) {
       let child: number;
       if (j === n) {
         child = rightChild(buf, hdr);
-      } else if (j > n) {
-        break;
       } else {
         // loadLevel checked that the pointer array fits the page.
         const off = cellOffset(buf, hdr, j);
         if (off + 4 > usable) break;
         child = get4(buf, off);
       }
-      if (child !== pgno + 1 + k) break;
-      k++;
+      if (child <= prev || child - pgno > max) break;
+      prev = child;
     }
-    return k;
+    return prev - pgno;
   }
 
   /** From the interior page at level `d`, follows child idxs[d] and then left-most children. */
@@ -284,7 +283,7 @@ export abstract class CursorBase {
     for (;;) {
       const i = this.idxs[d];
       const child = this.childAt(d, i);
-      this.loadLevel(d + 1, child, this.siblingRun(d, i, child, window));
+      this.loadLevel(d + 1, child, this.siblingSpan(d, i, child, window));
       d++;
       this.idxs[d] = 0;
       if (this.leaves[d]) break;

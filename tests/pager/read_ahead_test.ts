@@ -152,3 +152,36 @@ Deno.test("read-ahead never takes a page from the file when the WAL has a newer 
   assert(vfs.dbReads.some((n) => n > PS), "no read of several pages happened");
   pager.close();
 });
+
+Deno.test("leaves interleaved with another tree's pages are read many at a time, gaps and all", () => {
+  const vfs = new ReadLog();
+  const pager = PagerImpl.open(vfs, "/db", { pageSize: PS, cacheSize: 400 });
+  const bt = new BTree(pager);
+  pager.beginRead();
+  pager.beginWrite();
+  bt.initialize();
+  const root = bt.createTree("table");
+  const other = bt.createTree("table");
+  const w = bt.tableCursor(root);
+  const o = bt.tableCursor(other);
+  // Rows go to both trees in turn (as in a fixture filling two tables row by row): their
+  // leaves alternate in the file, one or two pages apart.
+  for (let r = 1; r <= N; r++) {
+    w.insert(r, payloadFor(r, 0));
+    o.insert(r, payloadFor(r, 5));
+  }
+  w.close();
+  o.close();
+  pager.commit();
+  pager.endRead();
+  pager.close();
+  const p = PagerImpl.open(vfs, "/db", { pageSize: PS, cacheSize: 400 });
+  vfs.dbReads.length = 0;
+  scan(p, new BTree(p), root, (r) => payloadFor(r, 0));
+  const pages = vfs.dbReads.reduce((a, n) => a + n / PS, 0);
+  const leaves = Math.ceil(N / 9);
+  // One read per leaf would be ~330 reads; spans of up to 16 pages take ~8 leaves each.
+  assert(vfs.dbReads.length < leaves / 4, `${vfs.dbReads.length} reads for ~${leaves} leaves`);
+  assert(pages < 2.5 * leaves, `${pages} pages read for ~${leaves} leaves`);
+  p.close();
+});
