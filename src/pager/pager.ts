@@ -963,20 +963,14 @@ export class PagerImpl implements Pager {
   /**
    * RESERVED was busy (or the snapshot old) for a fresh write transaction (see beginWrite):
    * the read transaction is given up while waiting (so the writer holding RESERVED can get
-   * EXCLUSIVE), then retaken, and the wait counts only if page 1 - the schema the statement
-   * was compiled against - is the same as before apart from the fields every commit stamps.
-   * Otherwise SQLITE_BUSY.
+   * EXCLUSIVE), then retaken on the latest snapshot. The caller checks whether the schema
+   * changed meanwhile (the connection then reads it again and recompiles, as SQLite
+   * re-prepares after SQLITE_SCHEMA).
    */
   #waitForWriterLock(): void {
     if (!(this.#timeout > 0)) throw busy();
-    const before = this.#pageCount >= 1 ? this.getPage(1).slice() : null;
     this.endRead();
     if (!retryUntil(() => this.#tryBeginWriteLocks(), this.#timeout)) throw busy();
-    const after = this.#pageCount >= 1 ? this.getPage(1) : null;
-    if (!samePage1(before, after)) {
-      this.#db.unlock(LockLevel.SHARED);
-      throw busy();
-    }
   }
 
   /**
@@ -1333,15 +1327,6 @@ export class PagerImpl implements Pager {
 }
 
 /** Page 1 unchanged but for the change counter, size and version stamps of a commit. */
-function samePage1(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === null || b === null) return a === b;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i] && !(i >= 24 && i < 32) && !(i >= 92 && i < 100)) return false;
-  }
-  return true;
-}
-
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -33,6 +33,7 @@ export interface ConnectionOptions extends PagerOptions {
 
 interface UserSavepoint {
   name: string;
+  /** The pager savepoint; -1 while no write transaction has begun since (nothing to undo). */
   depth: number;
   /** This savepoint opened the transaction (RELEASE of it commits). */
   startedTxn: boolean;
@@ -164,6 +165,23 @@ export class Connection {
     const pager = this.pager;
     if (pager.inWriteTransaction()) return;
     pager.beginWrite(fresh);
+    if (fresh) {
+      // Waiting for the writer lock may have moved the transaction to a newer snapshot: a
+      // schema changed meanwhile is read again (and the statement recompiled against it, as
+      // SQLite re-prepares after SQLITE_SCHEMA).
+      const cookie = pager.pageCount() === 0 ? 0 : this.btree.getMeta(Meta.SCHEMA_COOKIE);
+      if (cookie !== this.catalog.cookie) {
+        try {
+          this.refreshCatalog();
+        } catch (e) {
+          pager.endRead();
+          throw e;
+        }
+      }
+    }
+    // SAVEPOINTs set before any write get their pager savepoints now, in order (below any
+    // statement savepoint the writing statement takes).
+    for (const sp of this.savepoints) if (sp.depth < 0) sp.depth = pager.savepoint();
     this.txnCookie = pager.pageCount() === 0 ? 0 : this.btree.getMeta(Meta.SCHEMA_COOKIE);
     this.schemaTouched = false;
   }
@@ -371,6 +389,8 @@ export class Connection {
           const i = this.findSavepoint(ast.savepoint);
           const sp = this.savepoints[i];
           this.savepoints.length = i + 1;
+          // Nothing was written since it was set (no write transaction began).
+          if (sp.depth < 0) return;
           const schema = this.schemaChanged();
           this.undoSerial++;
           this.beforeUndo(schema);
@@ -391,17 +411,12 @@ export class Connection {
             "cannot open savepoint - SQL statements in progress",
           );
         }
+        // As in SQLite, a SAVEPOINT outside a transaction begins a deferred one: no lock yet.
+        // Its pager savepoint waits for the write transaction (see beginWrite).
         const startedTxn = !this.explicit;
-        const fresh = !this.pager.inReadTransaction();
-        this.enterRead();
-        try {
-          this.beginWrite(fresh);
-        } catch (e) {
-          this.leaveRead();
-          throw e;
-        }
         this.explicit = true;
-        this.savepoints.push({ name: ast.name, depth: pager.savepoint(), startedTxn });
+        const depth = pager.inWriteTransaction() ? pager.savepoint() : -1;
+        this.savepoints.push({ name: ast.name, depth, startedTxn });
         return;
       }
       case "release": {
@@ -418,7 +433,7 @@ export class Connection {
           this.commitOrRollBack();
           this.explicit = false;
           this.leaveRead();
-        } else {
+        } else if (sp.depth >= 0) {
           pager.releaseSavepoint(sp.depth);
         }
         return;
@@ -497,10 +512,11 @@ export class Connection {
     let serial = 0;
     let writing = false;
     let settled = false;
-    let compiled = false;
+    // The statement began running (SQLite's OP_Transaction succeeded); before that, a
+    // failure leaves no transaction the statement opened (see leaveCompileRead).
+    let began = false;
     try {
       exe = stmt.executable(); // the schema may have changed since prepare()
-      compiled = true;
       const ast = stmt.ast;
       if (
         ast.kind === "drop" && this.active > 1 &&
@@ -511,6 +527,7 @@ export class Connection {
       }
       if (exe.writes) {
         this.beginWrite(fresh);
+        exe = stmt.executable(); // recompiled if the wait for the lock met a new schema
         this.btree.initialize();
         writing = true;
         this.writers++;
@@ -521,6 +538,7 @@ export class Connection {
           serial = this.undoSerial;
         }
       }
+      began = true;
       yield* exe.rows(this.env(params));
     } catch (e) {
       settled = true;
@@ -529,7 +547,7 @@ export class Connection {
       const err = tooBigError(e);
       // A ROLLBACK (TO) or COMMIT while the statement was pending already ended its savepoint.
       this.failStatement(err, serial === this.undoSerial ? depth : -1);
-      if (compiled) this.leaveRead();
+      if (began) this.leaveRead();
       else this.leaveCompileRead(fresh);
       throw err;
     } finally {
