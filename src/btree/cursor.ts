@@ -248,11 +248,13 @@ export abstract class CursorBase {
   /**
    * How many pages after `pgno` (child `i` of the interior page at level `d`) to read with
    * it: up to the last of the children after it that follow in ascending page order within
-   * `max` pages of it. Pages between them (another tree's, say) come along: reading a page
-   * the scan skips costs a copy (~0.3 us), a read call of its own ~1 us more. Never throws:
+   * `max` pages of it, adjacent ones only unless `gaps`. Pages between them (another
+   * tree's, say) come along: reading a page the scan skips costs a copy (~0.3 us), a read
+   * call of its own ~1 us more - but a short scan (a range of a few leaves) would mostly
+   * read pages it never uses, and push useful ones out of the cache. Never throws:
    * a damaged pointer is reported when the cursor gets there, as before.
    */
-  private siblingSpan(d: number, i: number, pgno: number, max: number): number {
+  private siblingSpan(d: number, i: number, pgno: number, max: number, gaps: boolean): number {
     const n = this.ncells[d];
     const buf = this.bufs[d];
     const hdr = this.hdrs[d];
@@ -268,7 +270,7 @@ export abstract class CursorBase {
         if (off + 4 > usable) break;
         child = get4(buf, off);
       }
-      if (child <= prev || child - pgno > max) break;
+      if (child <= prev || child - pgno > max || (!gaps && child !== prev + 1)) break;
       prev = child;
     }
     return prev - pgno;
@@ -283,7 +285,7 @@ export abstract class CursorBase {
     for (;;) {
       const i = this.idxs[d];
       const child = this.childAt(d, i);
-      this.loadLevel(d + 1, child, this.siblingSpan(d, i, child, window));
+      this.loadLevel(d + 1, child, this.siblingSpan(d, i, child, window, this.streak >= 4));
       d++;
       this.idxs[d] = 0;
       if (this.leaves[d]) break;

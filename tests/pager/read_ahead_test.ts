@@ -184,4 +184,17 @@ Deno.test("leaves interleaved with another tree's pages are read many at a time,
   assert(vfs.dbReads.length < leaves / 4, `${vfs.dbReads.length} reads for ~${leaves} leaves`);
   assert(pages < 2.5 * leaves, `${pages} pages read for ~${leaves} leaves`);
   p.close();
+  // A short range reads its own leaves only: the other tree's pages between them would be
+  // wasted copies and push useful pages out of the cache.
+  const q = PagerImpl.open(vfs, "/db", { pageSize: PS, cacheSize: 400 });
+  q.beginRead();
+  const c = new BTree(q).tableCursor(root);
+  vfs.dbReads.length = 0;
+  assert(c.seek(N / 2));
+  for (let rows = 0; rows < 30 && c.next(); rows++);
+  const read = vfs.dbReads.reduce((a, n) => a + n / PS, 0);
+  assert(read <= 8, `${read} pages read for 30 rows`);
+  c.close();
+  q.endRead();
+  q.close();
 });
