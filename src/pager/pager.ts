@@ -1067,6 +1067,9 @@ export class PagerImpl implements Pager {
   commit(): void {
     if (!this.#writing) return;
     if (this.#cache.dirtyCount === 0 && this.#pageCount === this.#origSize) {
+      // Nothing to write. In a rollback-journal mode SQLite still takes EXCLUSIVE (so the
+      // commit waits for, or reports, readers) before it lets go: so do we.
+      if (this.#wal === null && !this.#lockWait(LockLevel.EXCLUSIVE)) throw busy();
       this.#endWrite();
       return;
     }

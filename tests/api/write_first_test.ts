@@ -108,3 +108,57 @@ Deno.test("a statement prepared in BEGIN ... reads from its first run, as in SQL
   assertEquals(theirs, [{ n: 2 }, { n: 2 }, { n: 3 }]);
   assertEquals(prepareInTransaction((p) => new Database(p)), theirs);
 });
+
+/** Write transactions that changed nothing, committed while another connection reads. */
+function emptyCommits(open: (path: string) => Db & { prepare(sql: string): { all(): unknown } }) {
+  const scripts = [
+    ["BEGIN IMMEDIATE", "COMMIT"],
+    ["DELETE FROM t WHERE 0"],
+    ["BEGIN", "DELETE FROM t WHERE 0", "COMMIT"],
+    ["UPDATE t SET x = x WHERE 0"],
+    ["BEGIN IMMEDIATE", "SELECT 1", "ROLLBACK"],
+  ];
+  const out: string[] = [];
+  for (const mode of ["DELETE", "WAL"]) {
+    for (const script of scripts) {
+      const dir = Deno.makeTempDirSync();
+      try {
+        const a = open(`${dir}/e.db`);
+        a.exec(`PRAGMA journal_mode=${mode}; CREATE TABLE t(x); INSERT INTO t VALUES (1)`);
+        const b = open(`${dir}/e.db`);
+        b.exec("BEGIN");
+        b.prepare("SELECT * FROM t").all();
+        const got: string[] = [];
+        for (const sql of script) {
+          try {
+            a.exec(sql);
+            got.push("ok");
+          } catch (e) {
+            got.push((e as Error).message);
+          }
+        }
+        // Once the reader is gone, a refused COMMIT goes through when tried again.
+        b.exec("COMMIT");
+        if (got.at(-1) !== "ok" && script.at(-1) === "COMMIT") {
+          a.exec("COMMIT");
+          got.push("retried: ok");
+        }
+        out.push(`${mode} ${script.join("; ")}: ${got.join(" | ")}`);
+        a.close();
+        b.close();
+      } finally {
+        Deno.removeSync(dir, { recursive: true });
+      }
+    }
+  }
+  return out;
+}
+
+Deno.test("an empty write commit waits for readers in rollback-journal mode, as in SQLite", () => {
+  const theirs = emptyCommits((p) => new DatabaseSync(p));
+  assertEquals(theirs.slice(0, 2), [
+    "DELETE BEGIN IMMEDIATE; COMMIT: ok | database is locked | retried: ok",
+    "DELETE DELETE FROM t WHERE 0: database is locked",
+  ]);
+  assertEquals(emptyCommits((p) => new Database(p)), theirs);
+});
