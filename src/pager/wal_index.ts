@@ -583,7 +583,7 @@ export class WalIndexFile {
       const guess = this.#lastSlot;
       if (this.pin(guess)) {
         this.read(s);
-        if (guess === 0 ? fitsZero(s) : fitsMark(s, guess, 0)) return guess;
+        if (guess === 0 ? fitsZero(s) : fitsMark(s, guess, true)) return guess;
         this.unpin(guess);
       } else {
         this.read(s);
@@ -593,7 +593,7 @@ export class WalIndexFile {
       this.#dropLinger();
       if (slot < 0) continue;
       this.read(s);
-      if (slot === 0 ? fitsZero(s) : fitsMark(s, slot, Infinity)) {
+      if (slot === 0 ? fitsZero(s) : fitsMark(s, slot, false)) {
         this.#lastSlot = slot;
         return slot;
       }
@@ -666,11 +666,8 @@ function fitsZero(s: IndexSnapshot): boolean {
   return s.backfill >= s.mxFrame;
 }
 
-/**
- * Slot `i` fits a snapshot that needs the WAL when its mark is at most the snapshot and at
- * most `lag` frames behind it (0: the mark is the snapshot).
- */
-function fitsMark(s: IndexSnapshot, i: number, lag: number): boolean {
+/** Slot `i` fits a snapshot that needs the WAL when its mark is at most the snapshot (or equal). */
+function fitsMark(s: IndexSnapshot, i: number, exact: boolean): boolean {
   const m = s.marks[i];
-  return s.mxFrame > s.backfill && m <= s.mxFrame && s.mxFrame - m <= lag;
+  return s.mxFrame > s.backfill && (exact ? m === s.mxFrame : m <= s.mxFrame);
 }
