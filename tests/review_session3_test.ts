@@ -6,22 +6,7 @@
 import { assertEquals } from "@std/assert";
 import { DatabaseSync } from "node:sqlite";
 import { Database } from "../mod.ts";
-
-interface Db {
-  exec(sql: string): void;
-  close(): void;
-}
-
-function stepper(out: string[]) {
-  return (who: Db, name: string, sql: string) => {
-    try {
-      who.exec(sql);
-      out.push(`${name}: ok`);
-    } catch (e) {
-      out.push(`${name}: ${(e as Error).message}`);
-    }
-  };
-}
+import { columnX, type ScriptDb as Db, stepper } from "./script_steps.ts";
 
 /**
  * BEGIN; a first writing statement that gets SQLITE_BUSY (no busy timeout). SQLite's
@@ -48,9 +33,7 @@ function busyFirstWriteInBegin(open: (path: string) => Db, mode: string): string
     step(a, "a rollback (if its commit failed)", "ROLLBACK");
     a.close();
     b.close();
-    const s = new DatabaseSync(path);
-    out.push(JSON.stringify(s.prepare("SELECT x FROM t ORDER BY x").all().map((r) => r.x)));
-    s.close();
+    out.push(columnX(path));
     return out;
   } finally {
     Deno.removeSync(dir, { recursive: true });

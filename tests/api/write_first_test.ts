@@ -9,11 +9,7 @@
 import { assertEquals } from "@std/assert";
 import { DatabaseSync } from "node:sqlite";
 import { Database } from "../../mod.ts";
-
-interface Db {
-  exec(sql: string): void;
-  close(): void;
-}
+import { columnX, type ScriptDb as Db, stepper } from "../script_steps.ts";
 
 function script(open: (path: string) => Db): string[] {
   const dir = Deno.makeTempDirSync();
@@ -23,14 +19,7 @@ function script(open: (path: string) => Db): string[] {
     a.exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x UNIQUE); INSERT INTO t VALUES (1)");
     const b = open(path);
     const out: string[] = [];
-    const step = (who: Db, name: string, sql: string) => {
-      try {
-        who.exec(sql);
-        out.push(`${name}: ok`);
-      } catch (e) {
-        out.push(`${name}: ${(e as Error).message}`);
-      }
-    };
+    const step = stepper(out);
     step(a, "a insert into a missing table", "INSERT INTO nosuch VALUES (1)");
     step(b, "b writes", "INSERT INTO t VALUES (2)");
     step(a, "a breaks a constraint", "INSERT INTO t VALUES (1)");
@@ -46,9 +35,7 @@ function script(open: (path: string) => Db): string[] {
     step(b, "b writes", "INSERT INTO t VALUES (8)");
     a.close();
     b.close();
-    const s = new DatabaseSync(path);
-    out.push(JSON.stringify(s.prepare("SELECT x FROM t ORDER BY x").all().map((r) => r.x)));
-    s.close();
+    out.push(columnX(path));
     return out;
   } finally {
     Deno.removeSync(dir, { recursive: true });

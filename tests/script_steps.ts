@@ -1,0 +1,35 @@
+/**
+ * Helpers of the differential lock scripts (tests/api/write_first_test.ts,
+ * tests/review_session3_test.ts): each runs the same statements on node:sqlite and on
+ * tsqlite through two connections and compares what every step returned.
+ * @module
+ */
+import { DatabaseSync } from "node:sqlite";
+
+/** What a script needs of a connection (tsqlite's Database or node:sqlite's DatabaseSync). */
+export interface ScriptDb {
+  exec(sql: string): void;
+  close(): void;
+}
+
+/** A step runner recording "name: ok" or "name: <error message>" into `out`. */
+export function stepper(out: string[]): (who: ScriptDb, name: string, sql: string) => void {
+  return (who, name, sql) => {
+    try {
+      who.exec(sql);
+      out.push(`${name}: ok`);
+    } catch (e) {
+      out.push(`${name}: ${(e as Error).message}`);
+    }
+  };
+}
+
+/** Column x of table t in order, as JSON, read by node:sqlite once the script's connections closed. */
+export function columnX(path: string): string {
+  const s = new DatabaseSync(path);
+  try {
+    return JSON.stringify(s.prepare("SELECT x FROM t ORDER BY x").all().map((r) => r.x));
+  } finally {
+    s.close();
+  }
+}
