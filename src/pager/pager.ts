@@ -361,10 +361,10 @@ export class PagerImpl implements Pager {
   }
 
   /**
-   * {@link getPage}, told that pages `pgno + 1` .. `pgno + more` are wanted next (a B-tree
-   * scan whose next leaves are the physically next pages). Those of them that follow `pgno`
-   * without a gap, all missing from the cache and in the database file (not in the WAL
-   * snapshot), are read with it in one call and cached: a read call costs ~1 us in Deno
+   * {@link getPage}, told that pages `pgno + 1` .. `pgno + more` may be read with it (a
+   * B-tree scan whose next leaves lie among them: the cursor decides, see siblingSpan).
+   * Those that follow `pgno` up to the first one cached or with a frame in the WAL snapshot
+   * are read with it in one call and cached: a read call costs ~1 us in Deno
    * (SQLite's pread ~0.3 us), copying a page ~0.1 us, so a scan of 4 KB pages one read each
    * spent most of its I/O time on calls. At most a quarter of the cache is read ahead, so the
    * pages come out of the cache only after the scan used them.
@@ -407,13 +407,13 @@ export class PagerImpl implements Pager {
       n * ps === run.length ? run : run.subarray(0, n * ps),
       (pgno - 1) * ps,
     );
-    if (got === n * ps) { for (let i = 0; i < n; i++) bufs[i].set(views[i + 1]); }
     if (got < n * ps) {
       // The file is shorter than the header said: the one-page path zero-fills as SQLite does.
       const buf = this.#load(pgno);
       this.#cache.putClean(pgno, buf);
       return buf;
     }
+    for (let i = 0; i < n; i++) bufs[i].set(views[i + 1]);
     // The farthest first, so the page returned is the newest one in the clock.
     for (let i = n - 1; i >= 1; i--) this.#cache.putClean(pgno + i, bufs[i]);
     const buf = bufs[0];

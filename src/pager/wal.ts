@@ -323,12 +323,7 @@ export class Wal {
     this.#usesWal = sh.xp !== null ? this.#slot > 0 : sh.mxFrame > sh.backfill;
     // One mark object per connection, updated in place: a read transaction per statement
     // should not allocate.
-    const m = this.#readMark;
-    m.gen = this.#gen;
-    m.mark = this.#mark;
-    m.usesWal = this.#usesWal;
-    m.reading = true;
-    sh.readers.set(self, m);
+    this.#setMark(self, this.#gen, this.#mark, this.#usesWal);
     this.#reading = true;
     return changed;
   }
@@ -358,12 +353,7 @@ export class Wal {
         this.#mark = 0;
         this.#snapshotSize = 0;
         this.#usesWal = false;
-        const m = this.#readMark;
-        m.gen = -1;
-        m.mark = 0;
-        m.usesWal = false;
-        m.reading = true;
-        this.#shared.readers.set(self, m);
+        this.#setMark(self, -1, 0, false);
         this.#reading = true;
         return true;
       }
@@ -433,7 +423,7 @@ export class Wal {
    */
   snapshotIsLatest(): void {
     if (this.#shared.xp === null || !this.#reading || this.#slot < 0) return;
-    copySnapshot(this.#snap, this.#now);
+    this.#now.copyFrom(this.#snap);
     this.#nowForCommit = true;
   }
 
@@ -453,10 +443,7 @@ export class Wal {
     xp.unpin(this.#slot);
     this.#slot = 0;
     this.#usesWal = false;
-    const m = this.#readMark;
-    m.usesWal = false;
-    m.reading = true;
-    this.#shared.readers.set(self, m);
+    this.#setMark(self, this.#readMark.gen, this.#readMark.mark, false);
   }
 
   /** The frame holding the snapshot's version of `pgno`, or 0 (read it from the database file). */
@@ -578,14 +565,7 @@ export class Wal {
     this.#mark = sh.mxFrame;
     this.#snapshotSize = dbSize;
     this.#usesWal = true;
-    if (this.#reading) {
-      const m = this.#readMark;
-      m.gen = gen;
-      m.mark = this.#mark;
-      m.usesWal = true;
-      m.reading = true;
-      sh.readers.set(self, m);
-    }
+    if (this.#reading) this.#setMark(self, gen, this.#mark, true);
   }
 
   /**
@@ -956,18 +936,4 @@ export function scanWal(f: VfsFile, pageSize: number): ScanResult | null {
   }
   frames.length = committed;
   return result;
-}
-
-/** Copies the index fields a commit uses from `from` into `to`. */
-function copySnapshot(from: IndexSnapshot, to: IndexSnapshot): void {
-  to.salt1 = from.salt1;
-  to.salt2 = from.salt2;
-  to.checkpointSeq = from.checkpointSeq;
-  to.mxFrame = from.mxFrame;
-  to.dbSize = from.dbSize;
-  to.ck0 = from.ck0;
-  to.ck1 = from.ck1;
-  to.pageSize = from.pageSize;
-  to.backfill = from.backfill;
-  to.marks.set(from.marks);
 }

@@ -102,6 +102,20 @@ export class IndexSnapshot implements IndexHeader {
   backfill = 0;
   /** Read marks by slot (index 0 unused). */
   readonly marks: Uint32Array = new Uint32Array(NREADER);
+
+  /** Makes this a copy of `s`. */
+  copyFrom(s: IndexSnapshot): void {
+    this.salt1 = s.salt1;
+    this.salt2 = s.salt2;
+    this.checkpointSeq = s.checkpointSeq;
+    this.mxFrame = s.mxFrame;
+    this.dbSize = s.dbSize;
+    this.ck0 = s.ck0;
+    this.ck1 = s.ck1;
+    this.pageSize = s.pageSize;
+    this.backfill = s.backfill;
+    this.marks.set(s.marks);
+  }
 }
 
 function mix(w: Uint32Array, from: number, to: number): number {
