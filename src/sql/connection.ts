@@ -147,7 +147,7 @@ export class Connection {
     if (pager.tryBeginWriteFirst === undefined || !pager.tryBeginWriteFirst()) return false;
     try {
       this.refreshCatalog();
-      this.txnCookie = pager.pageCount() === 0 ? 0 : this.btree.getMeta(Meta.SCHEMA_COOKIE);
+      this.txnCookie = this.schemaCookie();
       this.schemaTouched = false;
     } catch (e) {
       pager.endRead();
@@ -169,8 +169,7 @@ export class Connection {
       // Waiting for the writer lock may have moved the transaction to a newer snapshot: a
       // schema changed meanwhile is read again (and the statement recompiled against it, as
       // SQLite re-prepares after SQLITE_SCHEMA).
-      const cookie = pager.pageCount() === 0 ? 0 : this.btree.getMeta(Meta.SCHEMA_COOKIE);
-      if (cookie !== this.catalog.cookie) {
+      if (this.schemaCookie() !== this.catalog.cookie) {
         try {
           this.refreshCatalog();
         } catch (e) {
@@ -182,16 +181,18 @@ export class Connection {
     // SAVEPOINTs set before any write get their pager savepoints now, in order (below any
     // statement savepoint the writing statement takes).
     for (const sp of this.savepoints) if (sp.depth < 0) sp.depth = pager.savepoint();
-    this.txnCookie = pager.pageCount() === 0 ? 0 : this.btree.getMeta(Meta.SCHEMA_COOKIE);
+    this.txnCookie = this.schemaCookie();
     this.schemaTouched = false;
+  }
+
+  /** The schema cookie of the current snapshot (0 for a database with no pages yet). */
+  private schemaCookie(): number {
+    return this.pager.pageCount() === 0 ? 0 : this.btree.getMeta(Meta.SCHEMA_COOKIE);
   }
 
   /** Whether the write transaction changed the schema (SQLite's DBFLAG_SchemaChange). */
   private schemaChanged(): boolean {
-    if (this.schemaTouched) return true;
-    const pager = this.pager;
-    const cookie = pager.pageCount() === 0 ? 0 : this.btree.getMeta(Meta.SCHEMA_COOKIE);
-    return cookie !== this.txnCookie;
+    return this.schemaTouched || this.schemaCookie() !== this.txnCookie;
   }
 
   /**
