@@ -278,7 +278,7 @@ class RealFile implements VfsFile {
 
   sync(): void {
     try {
-      this.#file.syncSync();
+      this.#file.syncDataSync();
     } catch (e) {
       throw new SqliteError("SQLITE_IOERR_FSYNC", "disk I/O error", { cause: e });
     }
