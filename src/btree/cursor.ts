@@ -515,6 +515,22 @@ export abstract class CursorBase {
         this.payloadEnd = p + n;
         return buf;
       }
+    } else if (buf[hdr] === INDEX_LEAF) {
+      // The same for an index scan's leaf entries (no rowid varint before the record).
+      const usable = this.geo.usable;
+      const off = checkedCellOffset(buf, hdr, this.idxs[d], this.pgnos[d], usable);
+      let n = buf[off];
+      let p = off + 1;
+      if (n >= 0x80) {
+        const b = buf[p];
+        n = b < 0x80 ? ((n & 0x7f) << 7) | b : 0x7fffffff;
+        p++;
+      }
+      if (n <= this.geo.maxLocalIndex && p + n <= usable) {
+        this.payloadStart = p;
+        this.payloadEnd = p + n;
+        return buf;
+      }
     }
     this.parseCurrent();
     if (cell.overflow === 0) {

@@ -52,6 +52,16 @@ export interface Cursor {
    * the page: valid until the cursor moves or the tree is modified.
    */
   payload(): Uint8Array;
+  /**
+   * The current entry's payload as a range of a buffer, without a view per entry (scans):
+   * returns the buffer and sets {@link payloadStart} and {@link payloadEnd}. Without overflow
+   * the buffer is the page's, valid until the cursor moves or the tree is modified.
+   */
+  payloadBuffer(): Uint8Array;
+  /** Where the payload {@link payloadBuffer} last located starts in its buffer. */
+  readonly payloadStart: number;
+  /** Where that payload ends (exclusive) in its buffer. */
+  readonly payloadEnd: number;
   /** Deletes the current entry. Afterwards `next()` moves to the entry that followed it. */
   delete(): void;
   /** Forgets the position (releases page references). */

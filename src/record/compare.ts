@@ -251,10 +251,16 @@ function compareAscii(
  * first entry > key), +1 to place them after (seekLE then finds the last entry < key).
  * Throws SQLITE_CORRUPT for a malformed record.
  */
-export function compareRecordToKey(payload: Uint8Array, key: SearchKey, prefixResult = 0): number {
+export function compareRecordToKey(
+  payload: Uint8Array,
+  key: SearchKey,
+  prefixResult = 0,
+  start = 0,
+  end: number = payload.length,
+): number {
   return key.text1
-    ? compareText1(payload, 0, payload.length, key, prefixResult)
-    : compareRecordRange(payload, 0, payload.length, key, prefixResult);
+    ? compareText1(payload, start, end, key, prefixResult)
+    : compareRecordRange(payload, start, end, key, prefixResult);
 }
 
 /**

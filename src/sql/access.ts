@@ -76,9 +76,9 @@ export class IndexRow implements RowSource {
     this.real = table.columns.map((c) => c.affinity === "REAL");
   }
 
-  /** Points the view at an index entry. */
-  load(payload: Uint8Array): void {
-    this.reader.reset(payload);
+  /** Points the view at an index entry: `buf[start, end)`, by default all of `buf`. */
+  load(buf: Uint8Array, start = 0, end: number = buf.length): void {
+    this.reader.reset(buf, start, end);
   }
 
   /** Column `i` (it must be in the index, or be the rowid alias). */
@@ -209,11 +209,14 @@ function* visitIndex(
       if (!rev) ok = start ? idx.seekGE(keyComparator(start, 0)) : idx.first();
       else ok = end ? idx.seekLE(keyComparator(end, 0)) : idx.last();
       for (; ok; ok = rev ? idx.prev() : idx.next()) {
-        const payload = idx.payload();
-        if (!rev && end && compareRecordToKey(payload, end, 0) > 0) break;
-        if (rev && start && compareRecordToKey(payload, start, 0) < 0) break;
+        // The entry as a range of its page: no view per entry.
+        const buf = idx.payloadBuffer();
+        const ps = idx.payloadStart;
+        const pe = idx.payloadEnd;
+        if (!rev && end && compareRecordToKey(buf, end, 0, ps, pe) > 0) break;
+        if (rev && start && compareRecordToKey(buf, start, 0, ps, pe) < 0) break;
         if (view instanceof IndexRow) {
-          view.load(payload);
+          view.load(buf, ps, pe);
           const r = view.rowid();
           // A damaged entry may end in something else; callers treat non-objects as rowids.
           if (typeof r !== "number" && typeof r !== "bigint") {
@@ -222,7 +225,7 @@ function* visitIndex(
           yield r;
           continue;
         }
-        reader.reset(payload);
+        reader.reset(buf, ps, pe);
         const rowid = reader.column(reader.columnCount - 1);
         if (typeof rowid !== "number" && typeof rowid !== "bigint") {
           throw corrupt(`index ${index.name} entry without a rowid`);

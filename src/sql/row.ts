@@ -12,13 +12,6 @@ import type { SqlValue } from "../record/value.ts";
 import type { TableInfo } from "../schema/types.ts";
 import type { RowSource } from "./env.ts";
 
-/** A table cursor that can also hand over its payload as a range of a buffer (CursorBase). */
-type RangeCursor = TableCursor & {
-  payloadBuffer?: () => Uint8Array;
-  payloadStart: number;
-  payloadEnd: number;
-};
-
 /** The row a table cursor is on, as a {@link RowSource}. */
 export class CursorRow implements RowSource {
   private readonly reader = new RecordReader();
@@ -49,14 +42,10 @@ export class CursorRow implements RowSource {
 
   /** Parses the current record's header (once per row). */
   private parse(): void {
-    const c = this.cursor as RangeCursor;
-    if (c.payloadBuffer !== undefined) {
-      // The payload as a range of the page: no view allocated per row.
-      const buf = c.payloadBuffer();
-      this.reader.reset(buf, c.payloadStart, c.payloadEnd);
-    } else {
-      this.reader.reset(c.payload());
-    }
+    const c = this.cursor!;
+    // The payload as a range of the page: no view allocated per row.
+    const buf = c.payloadBuffer();
+    this.reader.reset(buf, c.payloadStart, c.payloadEnd);
     this.parsed = true;
   }
 

@@ -831,8 +831,10 @@ function compileCore(
   }
 
   function* groupedRows(env: Env): Generator<void, void, undefined> {
-    // One aggregate min()/max() makes bare columns come from the row it picked.
-    const special = aggs.length === 1 && ["min", "max"].includes(aggs[0].call.name.toLowerCase())
+    // One aggregate min()/max() makes bare columns come from the row it picked (without bare
+    // columns there is nothing to pick, and the loop need not evaluate its argument twice).
+    const special = bareColumns && aggs.length === 1 &&
+        ["min", "max"].includes(aggs[0].call.name.toLowerCase())
       ? (aggs[0].call.name.toLowerCase() === "min" ? -1 : 1)
       : 0;
     const specialColl = special

@@ -383,11 +383,14 @@ export class AccessStepper {
     }
     const view = this.view;
     for (; ok; ok = rev ? idx.prev() : idx.next()) {
-      const payload = idx.payload();
-      if (!rev && end && compareRecordToKey(payload, end, 0) > 0) return false;
-      if (rev && start && compareRecordToKey(payload, start, 0) < 0) return false;
+      // The entry as a range of its page: no view per entry.
+      const buf = idx.payloadBuffer();
+      const ps = idx.payloadStart;
+      const pe = idx.payloadEnd;
+      if (!rev && end && compareRecordToKey(buf, end, 0, ps, pe) > 0) return false;
+      if (rev && start && compareRecordToKey(buf, start, 0, ps, pe) < 0) return false;
       if (view instanceof IndexRow) {
-        view.load(payload);
+        view.load(buf, ps, pe);
         const r = view.rowid();
         // A damaged entry may end in something else; callers treat non-objects as rowids.
         if (typeof r !== "number" && typeof r !== "bigint") {
@@ -395,7 +398,7 @@ export class AccessStepper {
         }
         return true;
       }
-      const reader = this.#reader.reset(payload);
+      const reader = this.#reader.reset(buf, ps, pe);
       const rowid = reader.column(reader.columnCount - 1);
       if (typeof rowid !== "number" && typeof rowid !== "bigint") {
         throw corrupt(`index ${this.#indexName()} entry without a rowid`);
