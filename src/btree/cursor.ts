@@ -416,6 +416,29 @@ export abstract class CursorBase {
     return this.settleForward();
   }
 
+  /**
+   * The number of entries in the tree, counted per page rather than per entry (SQLite's
+   * sqlite3BtreeCount, behind `SELECT count(*) FROM t`): each leaf adds its cell count, each
+   * interior cell of an index tree one entry. Every leaf is still read. Leaves the cursor at EOF.
+   */
+  count(): number {
+    let n = 0;
+    for (let ok = this.first(); ok; ok = this.settleForward()) {
+      const d = this.depth;
+      if (this.leaves[d]) {
+        n += this.ncells[d] - this.idxs[d];
+        this.idxs[d] = this.ncells[d];
+      } else {
+        // An index interior cell: an entry between two subtrees.
+        n++;
+        this.idxs[d]++;
+        if (this.streak < 8) this.streak++;
+        this.descendLeftmost(d);
+      }
+    }
+    return n;
+  }
+
   /** Moves to the previous entry; false (and EOF) before the first one. */
   prev(): boolean {
     if (this.pager.retiredCount) this.host.recyclePages();

@@ -62,6 +62,8 @@ export interface Cursor {
   readonly payloadStart: number;
   /** Where that payload ends (exclusive) in its buffer. */
   readonly payloadEnd: number;
+  /** The number of entries in the tree, counted page by page; leaves the cursor at EOF. */
+  count(): number;
   /** Deletes the current entry. Afterwards `next()` moves to the entry that followed it. */
   delete(): void;
   /** Forgets the position (releases page references). */

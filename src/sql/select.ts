@@ -837,6 +837,9 @@ function compileCore(
         ["min", "max"].includes(aggs[0].call.name.toLowerCase())
       ? (aggs[0].call.name.toLowerCase() === "min" ? -1 : 1)
       : 0;
+    const allCountStar = aggs.every((a) =>
+      a.call.name.toLowerCase() === "count" && a.call.star && !a.call.distinct && !a.call.filter
+    );
     const specialColl = special
       ? builtinCollation(aggs[0].args[0]?.collation ?? "BINARY")!
       : undefined;
@@ -901,7 +904,19 @@ function compileCore(
             let stepped: AggregateState[] = [];
             let nStepped = 0;
             let counted = 0;
-            while (s.step()) {
+            // Only count(*) and no filter: the rows are counted page by page, not stepped.
+            const pageCount = where === undefined && allCountStar ? s.countAll() : undefined;
+            if (pageCount !== undefined && pageCount > 0) {
+              only = {
+                keys: [],
+                states: aggs.map((a) => makeAggregate(a.call, a.args)),
+                rows: undefined,
+                best: null,
+              };
+              order.push(only);
+              counted = pageCount;
+            }
+            while (pageCount === undefined && s.step()) {
               if (where !== undefined && !where(env)) continue;
               if (only === undefined) {
                 const states = aggs.map((a) => makeAggregate(a.call, a.args));

@@ -302,6 +302,29 @@ export class AccessStepper {
     }
   }
 
+  /**
+   * The number of rows this execution would visit, counted page by page without stepping
+   * (`SELECT count(*) FROM t`, as SQLite's OP_Count), when it is a whole-tree walk that has
+   * not started: a full table scan, or a full scan of an index on every row (not partial).
+   * The execution is then over. Undefined (nothing done) for any other execution.
+   */
+  countAll(): number | undefined {
+    if (!this.#first) return undefined;
+    let n: number;
+    if (this.#mode === Mode.Scan) {
+      n = this.#cur!.count();
+    } else if (
+      this.#mode === Mode.Index && this.#start === undefined && this.#end === undefined &&
+      this.#access.kind === "index" && this.#access.index.where === undefined
+    ) {
+      n = this.#idx!.count();
+    } else {
+      return undefined;
+    }
+    this.close();
+    return n;
+  }
+
   /** Moves to the next row and loads it into {@link view}; false (and closed) at the end. */
   step(): boolean {
     switch (this.#mode) {
