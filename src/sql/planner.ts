@@ -337,6 +337,10 @@ export function planAccess(
   scope: Scope,
   opts: PlanOptions = {},
 ): Plan {
+  if (table.withoutRowid) {
+    // Its rows are in an index-format tree, which the table cursor would call corrupt.
+    throw new SqliteError("SQLITE_ERROR", "WITHOUT ROWID tables are not supported yet");
+  }
   const level = opts.level ?? 0;
   const name = scope.sources[level].name === table.name
     ? table.name
@@ -462,6 +466,9 @@ export function planAccess(
   const tableOrder = orderMatch(rowidOrder, order);
   if (opts.indexedBy !== undefined) {
     const index = indexes[0];
+    // A partial index holds only the rows its WHERE admits; the query's WHERE is not proven
+    // to imply it (no term ever is, above), so scanning it would miss rows.
+    if (index.where) throw new SqliteError("SQLITE_ERROR", "no query solution");
     const m = orderMatch([...index.columns, ...rowidOrder], order);
     const covering = covers(index, table, needed);
     return {

@@ -132,3 +132,37 @@ Deno.test("WAL mode: a header page count past the file's end is SQLITE_CORRUPT, 
   assertEquals(code, "SQLITE_CORRUPT");
   assert(Deno.memoryUsage().external - before < 2 ** 28);
 });
+
+Deno.test("SQLite's WITHOUT ROWID tables and partial indexes: clear errors, never a wrong count", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tsqlite_wr_" });
+  try {
+    const path = `${dir}/w.db`;
+    const n = new DatabaseSync(path);
+    n.exec(
+      "CREATE TABLE w(k TEXT PRIMARY KEY, v) WITHOUT ROWID; INSERT INTO w VALUES ('a', 1);" +
+        "CREATE TABLE p(a, b); CREATE INDEX pi ON p(a) WHERE a > 1;" +
+        "INSERT INTO p VALUES (1, 1), (2, 2), (3, 3)",
+    );
+    n.close();
+    const db = new Database(path);
+    // The rows are in an index-format tree: this used to say the file was malformed.
+    for (const sql of ["SELECT * FROM w", "SELECT count(*) FROM w"]) {
+      const e = assertThrows(() => db.prepare(sql).all(), SqliteError);
+      assertEquals([e.code, e.message], [
+        "SQLITE_ERROR",
+        "WITHOUT ROWID tables are not supported yet",
+      ]);
+    }
+    // Scanning the partial index counted 2 of 3 rows.
+    const e = assertThrows(
+      () => db.prepare("SELECT count(*) FROM p INDEXED BY pi").all(),
+      SqliteError,
+    );
+    assertEquals([e.code, e.message], ["SQLITE_ERROR", "no query solution"]);
+    assertEquals(db.prepare("SELECT count(*) AS n FROM p").get(), { n: 3 });
+    assertEquals(db.prepare("SELECT count(*) AS n FROM p WHERE a > 1").get(), { n: 2 });
+    db.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
