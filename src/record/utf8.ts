@@ -118,37 +118,48 @@ const SCRATCH_MAX = 256;
 const scratch = new Uint8Array(SCRATCH_MAX);
 const scratchViews: Uint8Array[] = [];
 
-/** A Uint32Array over the whole of the last buffer counted in, for word-at-a-time scans. */
-let wordsOf: ArrayBufferLike | undefined;
+/** The last buffer counted in, its byteOffset, and a Uint32Array over its whole ArrayBuffer. */
+let lastBuf: Uint8Array | undefined;
+let lastBase = 0;
 let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
 
 /**
  * The number of characters in the UTF-8 bytes [start, end) before the first NUL, as SQLite's
  * length() counts TEXT.
  *
- * Long runs are scanned four bytes at a time while they are ASCII without NUL: length() of a
- * long TEXT column is counted per row in aggregate scans, and a byte loop was most of it.
+ * Long runs are scanned eight bytes at a time while they are ASCII without NUL: length() of a
+ * long TEXT column is counted per row in aggregate scans, and a byte loop was most of it. The
+ * word view is kept per buffer (rows of one page follow each other), as `buffer` and
+ * `byteOffset` cost more per call than the comparison.
  */
 export function utf8CharCount(buf: Uint8Array, start: number, end: number): number {
   let p = start;
   if (end - start >= 16) {
-    const base = buf.byteOffset;
+    if (buf !== lastBuf) {
+      const ab = buf.buffer;
+      if (ab !== words.buffer) words = new Uint32Array(ab, 0, ab.byteLength >>> 2);
+      lastBuf = buf;
+      lastBase = buf.byteOffset;
+    }
+    const base = lastBase;
     while (((base + p) & 3) !== 0) {
       const c = buf[p];
       if (c === 0 || c >= 0x80) break;
       p++;
     }
     if (((base + p) & 3) === 0) {
-      const ab = buf.buffer;
-      if (ab !== wordsOf) {
-        wordsOf = ab;
-        words = new Uint32Array(ab, 0, ab.byteLength >>> 2);
-      }
       const w32 = words;
       let w = (base + p) >>> 2;
       const wEnd = (base + end) >>> 2;
       if (wEnd <= w32.length) {
-        // A word goes on only when no byte has its high bit set (ASCII) and none is 0.
+        // Words go on only while no byte has its high bit set (ASCII) and none is 0.
+        for (; w + 2 <= wEnd; w += 2) {
+          const a = w32[w];
+          const b = w32[w + 1];
+          if (((a | b | ((a - 0x01010101) & ~a) | ((b - 0x01010101) & ~b)) & 0x80808080) !== 0) {
+            break;
+          }
+        }
         for (; w < wEnd; w++) {
           const x = w32[w];
           if (((x | ((x - 0x01010101) & ~x)) & 0x80808080) !== 0) break;
