@@ -424,6 +424,8 @@ export abstract class CursorBase {
   count(): number {
     let n = 0;
     for (let ok = this.first(); ok; ok = this.settleForward()) {
+      // As next(): pages the walk evicted go back to the pager's free list, not to the GC.
+      if (this.pager.retiredCount) this.host.recyclePages();
       const d = this.depth;
       if (this.leaves[d]) {
         n += this.ncells[d] - this.idxs[d];
