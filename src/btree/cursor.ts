@@ -517,11 +517,12 @@ export abstract class CursorBase {
     const d = this.depth;
     const buf = this.bufs[d];
     const hdr = this.hdrs[d];
-    if (buf[hdr] === TABLE_LEAF) {
-      // The scan's per-row case - a table leaf cell held whole on its page - without
-      // parseCell's general bookkeeping. Anything else, or anything odd (a payload size
-      // varint over 2 bytes, a cell reaching past the usable area), takes the general path,
-      // which also reports corruption exactly as before.
+    const type = buf[hdr];
+    if (type === TABLE_LEAF || type === INDEX_LEAF) {
+      // The scan's per-row case - a leaf cell held whole on its page - without parseCell's
+      // general bookkeeping. Anything else, or anything odd (a payload size varint over 2
+      // bytes, a cell reaching past the usable area), takes the general path, which also
+      // reports corruption exactly as before.
       const usable = this.geo.usable;
       const off = checkedCellOffset(buf, hdr, this.idxs[d], this.pgnos[d], usable);
       let n = buf[off];
@@ -531,27 +532,15 @@ export abstract class CursorBase {
         n = b < 0x80 ? ((n & 0x7f) << 7) | b : 0x7fffffff;
         p++;
       }
-      // Skips the rowid varint: up to 8 bytes with the high bit set, then a last one.
-      const stop = p + 8;
-      while (p < stop && buf[p] >= 0x80) p++;
-      p++;
-      if (n <= this.geo.maxLocalTable && p + n <= usable) {
-        this.payloadStart = p;
-        this.payloadEnd = p + n;
-        return buf;
-      }
-    } else if (buf[hdr] === INDEX_LEAF) {
-      // The same for an index scan's leaf entries (no rowid varint before the record).
-      const usable = this.geo.usable;
-      const off = checkedCellOffset(buf, hdr, this.idxs[d], this.pgnos[d], usable);
-      let n = buf[off];
-      let p = off + 1;
-      if (n >= 0x80) {
-        const b = buf[p];
-        n = b < 0x80 ? ((n & 0x7f) << 7) | b : 0x7fffffff;
+      let max = this.geo.maxLocalIndex;
+      if (type === TABLE_LEAF) {
+        // Skips the rowid varint: up to 8 bytes with the high bit set, then a last one.
+        const stop = p + 8;
+        while (p < stop && buf[p] >= 0x80) p++;
         p++;
+        max = this.geo.maxLocalTable;
       }
-      if (n <= this.geo.maxLocalIndex && p + n <= usable) {
+      if (n <= max && p + n <= usable) {
         this.payloadStart = p;
         this.payloadEnd = p + n;
         return buf;
