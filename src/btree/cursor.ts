@@ -225,6 +225,11 @@ export abstract class CursorBase {
       throw corrupt(`page ${pgno}: cell count ${n} too large`);
     }
     if (d > 0 && pgno === this.root) throw corrupt(`page ${pgno}: b-tree loops`);
+    // Only a root may be empty (SQLite's getAndInitPage): balancing never leaves an empty
+    // child, and a count or scan would pass one by as if its rows had never been.
+    if (d > 0 && n === 0) {
+      throw corrupt(`page ${pgno}: empty page in b-tree rooted at ${this.root}`);
+    }
     this.pgnos[d] = pgno;
     this.bufs[d] = buf;
     this.hdrs[d] = hdr;

@@ -97,6 +97,54 @@ interface Term {
 
 const FLIP: Record<string, Term["op"]> = { "=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
 
+/**
+ * True when the query's WHERE (`where`) guarantees a partial index's WHERE (`indexWhere`), by
+ * SQLite's rule (whereUsablePartialIndex, sqlite3ExprImpliesExpr): every AND-term of the
+ * index's WHERE is one of the query's AND-terms, or is `x IS NOT NULL` / `x NOTNULL` where a
+ * query term compares `x` (=, !=, <, <=, >, >=: false for a NULL operand). Columns match by
+ * name when unqualified or qualified by this source (`name`, the table or its alias).
+ */
+function impliesPartial(
+  where: Expr | Expr[] | undefined,
+  indexWhere: Expr,
+  table: TableInfo,
+  name: string,
+): boolean {
+  const have = Array.isArray(where) ? where : conjuncts(where);
+  const norm = (e: Expr) => normalized(e, table, name);
+  const keys = new Set(have.map(norm));
+  const compared = new Set<string>();
+  for (const t of have) {
+    if (t.kind === "binary" && ["=", "!=", "<", "<=", ">", ">="].includes(t.op)) {
+      compared.add(norm(t.left));
+      compared.add(norm(t.right));
+    }
+  }
+  return conjuncts(indexWhere).every((w) => {
+    if (keys.has(norm(w))) return true;
+    const operand = w.kind === "isNull" && w.not
+      ? w.expr
+      : w.kind === "binary" && w.op === "IS NOT" && w.right.kind === "literal" &&
+          w.right.value === null
+      ? w.left
+      : undefined;
+    return operand !== undefined && compared.has(norm(operand));
+  });
+}
+
+/** A key for structural comparison: this source's columns by lower-cased name, others apart. */
+function normalized(e: Expr, table: TableInfo, name: string): string {
+  return JSON.stringify(e, (k, v) => {
+    if (typeof v === "bigint") return `${v}n`;
+    if (v instanceof Uint8Array) return `x'${[...v].join(",")}'`;
+    if (k === "" || typeof v !== "object" || v === null || v.kind !== "column") return v;
+    const q = v.table?.toLowerCase();
+    const mine = (q === undefined || q === name.toLowerCase() || q === table.name.toLowerCase()) &&
+      v.schema === undefined;
+    return mine ? { column: v.name.toLowerCase() } : { other: `${q}.${v.name}` };
+  });
+}
+
 /** Splits a WHERE clause into its AND-ed terms. */
 export function conjuncts(e: Expr | undefined, out: Expr[] = []): Expr[] {
   if (!e) return out;
@@ -466,9 +514,11 @@ export function planAccess(
   const tableOrder = orderMatch(rowidOrder, order);
   if (opts.indexedBy !== undefined) {
     const index = indexes[0];
-    // A partial index holds only the rows its WHERE admits; the query's WHERE is not proven
-    // to imply it (no term ever is, above), so scanning it would miss rows.
-    if (index.where) throw new SqliteError("SQLITE_ERROR", "no query solution");
+    // A partial index holds only the rows its WHERE admits: usable only when the query's
+    // WHERE implies that (it is then scanned whole, the query's WHERE filtering).
+    if (index.where && !impliesPartial(where, index.where, table, scope.sources[level].name)) {
+      throw new SqliteError("SQLITE_ERROR", "no query solution");
+    }
     const m = orderMatch([...index.columns, ...rowidOrder], order);
     const covering = covers(index, table, needed);
     return {
