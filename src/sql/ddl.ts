@@ -78,6 +78,9 @@ export function compileCreateIndex(
     if (table.root === 1) {
       throw new SqliteError("SQLITE_ERROR", `table ${table.name} may not be indexed`);
     }
+    if (table.withoutRowid) {
+      throw new SqliteError("SQLITE_ERROR", "WITHOUT ROWID tables are not supported yet");
+    }
     const index = catalog.createIndex(stmt, table);
     const env = {
       params: [],

@@ -259,7 +259,8 @@ export function integrityCheck(
   if (only !== undefined && tables.length === 0) lookupTable(catalog, only);
   const trees: Parameters<BTree["integrityCheck"]>[0] = [{ root: 1, kind: "table" }];
   for (const t of catalog.tables.values()) {
-    trees.push({ root: t.root, kind: "table" });
+    // A WITHOUT ROWID table's rows are an index-format tree (its rows are not read below).
+    trees.push({ root: t.root, kind: t.withoutRowid ? "index" : "table" });
     // No key-order comparator: SQLite's B-tree check does not compare index keys; a key out
     // of place shows as rows missing from the index, found below.
     for (const ix of t.indexes) trees.push({ root: ix.root, kind: "index" });
@@ -272,6 +273,7 @@ export function integrityCheck(
     if (errors.length >= max) return errors;
   }
   for (const t of tables) {
+    if (t.withoutRowid) continue;
     const defaults = tableDefaults(t);
     const row = new CursorRow(t, defaults);
     const cur = btree.tableCursor(t.root);

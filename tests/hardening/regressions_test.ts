@@ -217,3 +217,27 @@ Deno.test("an empty page below the root of a table or index tree is SQLITE_CORRU
     }
   }
 });
+
+Deno.test("integrity_check of a file with a WITHOUT ROWID table checks its tree as SQLite's format", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tsqlite_wr2_" });
+  try {
+    const path = `${dir}/w.db`;
+    const n = new DatabaseSync(path);
+    n.exec("PRAGMA page_size=512; CREATE TABLE w(k TEXT PRIMARY KEY, v) WITHOUT ROWID;");
+    n.exec("CREATE INDEX wv ON w(v); CREATE TABLE t(a); INSERT INTO t VALUES (1)");
+    const ins = n.prepare("INSERT INTO w VALUES (?, ?)");
+    for (let i = 0; i < 300; i++) ins.run(`key${i}`, i);
+    n.close();
+    const db = new Database(path);
+    // Its rows are an index-format tree: read as a table tree, every page was "corrupt".
+    assertEquals(db.prepare("PRAGMA integrity_check").values(), [["ok"]]);
+    const e = assertThrows(() => db.exec("CREATE INDEX wi ON w(v)"), SqliteError);
+    assertEquals([e.code, e.message], [
+      "SQLITE_ERROR",
+      "WITHOUT ROWID tables are not supported yet",
+    ]);
+    db.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
