@@ -123,6 +123,23 @@ export function fixture(n: number, payloadLen = 100): string {
   return path;
 }
 
+/** A copy of fixture `path` for node:sqlite, made again when the fixture is newer. */
+function nodeCopy(path: string): string {
+  const copy = path.replace(/\.db$/, ".sqlite-copy.db");
+  const src = Deno.statSync(path).mtime?.getTime() ?? 0;
+  let have = -1;
+  try {
+    have = Deno.statSync(copy).mtime?.getTime() ?? -1;
+  } catch {
+    // not made yet
+  }
+  if (have < src) {
+    Deno.copyFileSync(path, `${copy}.part`);
+    Deno.renameSync(`${copy}.part`, copy);
+  }
+  return copy;
+}
+
 /** A deterministic pseudo-random sequence of `count` integers in 1..n (an LCG). */
 export function randomIds(n: number, count = 4096, seed = 42): Int32Array {
   const out = new Int32Array(count);
@@ -244,7 +261,10 @@ export function openSqlJs(SQL: SqlJsStatic, path: string): BenchDb {
 
 /** Opens the read engines on one fixture: node:sqlite, tsqlite and (when loaded) sql.js. */
 export function openAll(path: string, SQL?: SqlJsStatic): BenchDb[] {
-  const node = openNode(path);
+  // node:sqlite reads its own copy: tsqlite refuses a database SQLite has open in the same
+  // process (their locks do not see each other; src/vfs/foreign_locks.ts), which it can tell
+  // wherever /proc/locks is readable (`deno bench -A`).
+  const node = openNode(nodeCopy(path));
   // Both engines must read from the main file, not from a WAL.
   if (JOURNAL_MODE === "wal") node.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   const ours = openOurs(path);
