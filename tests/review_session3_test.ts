@@ -6,7 +6,7 @@
 import { assertEquals } from "@std/assert";
 import { DatabaseSync } from "node:sqlite";
 import { Database } from "../mod.ts";
-import { columnX, type ScriptDb as Db, stepper } from "./script_steps.ts";
+import { type ScriptDb as Db, twoConnectionScript } from "./script_steps.ts";
 
 /**
  * BEGIN; a first writing statement that gets SQLITE_BUSY (no busy timeout). SQLite's
@@ -15,29 +15,20 @@ import { columnX, type ScriptDb as Db, stepper } from "./script_steps.ts";
  * the other writer can commit and a retry of the statement succeeds.
  */
 function busyFirstWriteInBegin(open: (path: string) => Db, mode: string): string[] {
-  const dir = Deno.makeTempDirSync();
-  try {
-    const path = `${dir}/b.db`;
-    const a = open(path);
-    a.exec(`PRAGMA journal_mode=${mode}; CREATE TABLE t(x); INSERT INTO t VALUES (1)`);
-    const b = open(path);
-    const out: string[] = [];
-    const step = stepper(out);
-    step(a, "a begin immediate", "BEGIN IMMEDIATE");
-    step(a, "a insert", "INSERT INTO t VALUES (2)");
-    step(b, "b begin", "BEGIN");
-    step(b, "b insert", "INSERT INTO t VALUES (3)");
-    step(a, "a commit", "COMMIT");
-    step(b, "b insert again", "INSERT INTO t VALUES (4)");
-    step(b, "b commit", "COMMIT");
-    step(a, "a rollback (if its commit failed)", "ROLLBACK");
-    a.close();
-    b.close();
-    out.push(columnX(path));
-    return out;
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  return twoConnectionScript(
+    open,
+    `PRAGMA journal_mode=${mode}; CREATE TABLE t(x); INSERT INTO t VALUES (1)`,
+    (a, b, step) => {
+      step(a, "a begin immediate", "BEGIN IMMEDIATE");
+      step(a, "a insert", "INSERT INTO t VALUES (2)");
+      step(b, "b begin", "BEGIN");
+      step(b, "b insert", "INSERT INTO t VALUES (3)");
+      step(a, "a commit", "COMMIT");
+      step(b, "b insert again", "INSERT INTO t VALUES (4)");
+      step(b, "b commit", "COMMIT");
+      step(a, "a rollback (if its commit failed)", "ROLLBACK");
+    },
+  );
 }
 
 for (const mode of ["DELETE", "WAL"]) {
@@ -181,28 +172,21 @@ for (const mode of ["DELETE", "WAL"]) {
  * another connection may write meanwhile. (Older than the reviewed commits.)
  */
 function savepointLocks(open: (path: string) => Db, mode: string): string[] {
-  const dir = Deno.makeTempDirSync();
-  try {
-    const path = `${dir}/s.db`;
-    const a = open(path);
-    a.exec(`PRAGMA journal_mode=${mode}; CREATE TABLE t(x); INSERT INTO t VALUES (1)`);
-    const b = open(path);
-    const out: string[] = [];
-    const step = stepper(out);
-    step(b, "b savepoint", "SAVEPOINT s");
-    step(a, "a insert", "INSERT INTO t VALUES (2)");
-    step(b, "b release", "RELEASE s");
-    step(a, "a begin immediate", "BEGIN IMMEDIATE");
-    step(b, "b begin", "BEGIN");
-    step(b, "b savepoint in BEGIN", "SAVEPOINT s");
-    step(b, "b rollback", "ROLLBACK");
-    step(a, "a rollback", "ROLLBACK");
-    a.close();
-    b.close();
-    return out;
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  return twoConnectionScript(
+    open,
+    `PRAGMA journal_mode=${mode}; CREATE TABLE t(x); INSERT INTO t VALUES (1)`,
+    (a, b, step) => {
+      step(b, "b savepoint", "SAVEPOINT s");
+      step(a, "a insert", "INSERT INTO t VALUES (2)");
+      step(b, "b release", "RELEASE s");
+      step(a, "a begin immediate", "BEGIN IMMEDIATE");
+      step(b, "b begin", "BEGIN");
+      step(b, "b savepoint in BEGIN", "SAVEPOINT s");
+      step(b, "b rollback", "ROLLBACK");
+      step(a, "a rollback", "ROLLBACK");
+    },
+    false,
+  );
 }
 
 for (const mode of ["DELETE", "WAL"]) {

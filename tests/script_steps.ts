@@ -33,3 +33,31 @@ export function columnX(path: string): string {
     s.close();
   }
 }
+
+/**
+ * Runs a two-connection script: `setup` on connection a of a fresh database, then `body` with
+ * a, b and a step runner; returns the steps' outcomes and, with `readBack`, last, column x of
+ * t after both closed.
+ */
+export function twoConnectionScript<T extends ScriptDb>(
+  open: (path: string) => T,
+  setup: string,
+  body: (a: T, b: T, step: (who: ScriptDb, name: string, sql: string) => void) => void,
+  readBack = true,
+): string[] {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/s.db`;
+    const a = open(path);
+    a.exec(setup);
+    const b = open(path);
+    const out: string[] = [];
+    body(a, b, stepper(out));
+    a.close();
+    b.close();
+    if (readBack) out.push(columnX(path));
+    return out;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}

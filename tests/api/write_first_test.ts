@@ -9,37 +9,28 @@
 import { assertEquals } from "@std/assert";
 import { DatabaseSync } from "node:sqlite";
 import { Database } from "../../mod.ts";
-import { columnX, type ScriptDb as Db, stepper } from "../script_steps.ts";
+import { type ScriptDb as Db, twoConnectionScript } from "../script_steps.ts";
 
 function script(open: (path: string) => Db): string[] {
-  const dir = Deno.makeTempDirSync();
-  try {
-    const path = `${dir}/w.db`;
-    const a = open(path);
-    a.exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x UNIQUE); INSERT INTO t VALUES (1)");
-    const b = open(path);
-    const out: string[] = [];
-    const step = stepper(out);
-    step(a, "a insert into a missing table", "INSERT INTO nosuch VALUES (1)");
-    step(b, "b writes", "INSERT INTO t VALUES (2)");
-    step(a, "a breaks a constraint", "INSERT INTO t VALUES (1)");
-    step(b, "b writes", "INSERT INTO t VALUES (3)");
-    step(a, "a deletes nothing", "DELETE FROM t WHERE x = 99");
-    step(b, "b writes", "INSERT INTO t VALUES (4)");
-    step(a, "a begins", "BEGIN");
-    step(a, "a inserts into a missing table in it", "INSERT INTO nosuch VALUES (1)");
-    step(b, "b writes", "INSERT INTO t VALUES (5)");
-    step(a, "a inserts in its transaction", "INSERT INTO t VALUES (6)");
-    step(b, "b writes", "INSERT INTO t VALUES (7)");
-    step(a, "a commits", "COMMIT");
-    step(b, "b writes", "INSERT INTO t VALUES (8)");
-    a.close();
-    b.close();
-    out.push(columnX(path));
-    return out;
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  return twoConnectionScript(
+    open,
+    "PRAGMA journal_mode=WAL; CREATE TABLE t(x UNIQUE); INSERT INTO t VALUES (1)",
+    (a, b, step) => {
+      step(a, "a insert into a missing table", "INSERT INTO nosuch VALUES (1)");
+      step(b, "b writes", "INSERT INTO t VALUES (2)");
+      step(a, "a breaks a constraint", "INSERT INTO t VALUES (1)");
+      step(b, "b writes", "INSERT INTO t VALUES (3)");
+      step(a, "a deletes nothing", "DELETE FROM t WHERE x = 99");
+      step(b, "b writes", "INSERT INTO t VALUES (4)");
+      step(a, "a begins", "BEGIN");
+      step(a, "a inserts into a missing table in it", "INSERT INTO nosuch VALUES (1)");
+      step(b, "b writes", "INSERT INTO t VALUES (5)");
+      step(a, "a inserts in its transaction", "INSERT INTO t VALUES (6)");
+      step(b, "b writes", "INSERT INTO t VALUES (7)");
+      step(a, "a commits", "COMMIT");
+      step(b, "b writes", "INSERT INTO t VALUES (8)");
+    },
+  );
 }
 
 Deno.test("the writer lock taken before the snapshot goes with its statement, as in SQLite", () => {
