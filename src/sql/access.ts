@@ -94,6 +94,12 @@ export class IndexRow implements RowSource {
   rowid(): SqlValue {
     return this.reader.column(this.reader.columnCount - 1);
   }
+
+  /** True when the entry ends in an integer (its rowid), told from the serial type alone. */
+  endsInInteger(): boolean {
+    const t = this.reader.serialType(this.reader.columnCount - 1);
+    return (t >= 1 && t <= 6) || t === 8 || t === 9;
+  }
 }
 
 /** Where visited rows are loaded: a table-row view, or an index-row view when covering. */

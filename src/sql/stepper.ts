@@ -414,9 +414,8 @@ export class AccessStepper {
       if (rev && start && compareRecordToKey(buf, start, 0, ps, pe) < 0) return false;
       if (view instanceof IndexRow) {
         view.load(buf, ps, pe);
-        const r = view.rowid();
         // A damaged entry may end in something else; callers treat non-objects as rowids.
-        if (typeof r !== "number" && typeof r !== "bigint") {
+        if (!view.endsInInteger()) {
           throw corrupt(`index ${this.#indexName()} entry without a rowid`);
         }
         return true;
