@@ -223,12 +223,9 @@ function* visitIndex(
         if (rev && start && compareRecordToKey(buf, start, 0, ps, pe) < 0) break;
         if (view instanceof IndexRow) {
           view.load(buf, ps, pe);
-          const r = view.rowid();
           // A damaged entry may end in something else; callers treat non-objects as rowids.
-          if (typeof r !== "number" && typeof r !== "bigint") {
-            throw corrupt(`index ${index.name} entry without a rowid`);
-          }
-          yield r;
+          if (!view.endsInInteger()) throw corrupt(`index ${index.name} entry without a rowid`);
+          yield view.rowid() as Rowid;
           continue;
         }
         reader.reset(buf, ps, pe);
