@@ -28,6 +28,7 @@ const extra = dash >= 0 ? args.splice(dash).slice(1) : [];
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const runs = Number(opt("runs") ?? 3);
 const jsonDir = opt("json-dir");
+if (jsonDir) Deno.mkdirSync(jsonDir, { recursive: true });
 const files = args.filter((a) => !a.startsWith("--"));
 if (files.length === 0) files.push(new URL(".", import.meta.url).pathname);
 
