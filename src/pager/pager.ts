@@ -485,6 +485,15 @@ export class PagerImpl implements Pager {
       this.#refresh();
     } catch (e) {
       if (this.#wal === null) this.#db.unlock(LockLevel.NONE);
+      // The snapshot may already be registered (its page 1 read failed after): a mark left
+      // behind would hold every other connection's checkpoint below it until this one reads.
+      else {
+        try {
+          this.#wal.endRead(this);
+        } catch {
+          // The first error is the one to report.
+        }
+      }
       throw e;
     }
     this.#reading = true;

@@ -241,3 +241,25 @@ Deno.test("integrity_check of a file with a WITHOUT ROWID table checks its tree 
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("a read transaction that fails to start does not keep its WAL read mark", () => {
+  // The snapshot was registered before page 1 was read from the WAL; when that read failed,
+  // the mark stayed and held every checkpoint of the other connections below it.
+  const vfs = new MemoryVfs({ track: false });
+  const a = new Database("/m.db", { vfs, pageSize: 1024 });
+  a.exec("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0");
+  a.exec("CREATE TABLE t(x); INSERT INTO t VALUES (1)");
+  const b = new Database("/m.db", { vfs, pageSize: 1024 });
+  b.exec("PRAGMA wal_autocheckpoint=0");
+  b.exec("INSERT INTO t VALUES (2)");
+  vfs.injectFault({ op: "read", pathSuffix: "-wal" });
+  const e = assertThrows(() => a.prepare("SELECT count(*) AS n FROM t").get());
+  assert(e instanceof SqliteError && e.code === "SQLITE_IOERR_READ", String(e));
+  vfs.clearFaults();
+  b.exec("INSERT INTO t VALUES (3)");
+  const r = b.prepare("PRAGMA wal_checkpoint(RESTART)").get()!;
+  assertEquals([r.busy, r.log, r.checkpointed], [0, r.log, r.log]);
+  assertEquals(a.prepare("SELECT count(*) AS n FROM t").get()!.n, 3);
+  a.close();
+  b.close();
+});
