@@ -237,6 +237,9 @@ export class BTree implements BTreeApi, CursorHost {
       );
     }
     for (const c of this.cursors) if (c !== except && c.root === root) c.savePosition();
+    // Between operations only cursor stacks hold pages (see recyclePages), so this is where
+    // a large transaction's changed pages can leave the cache.
+    if (this.pager.wantsSpill) this.pager.spill!(this.#inUse);
   }
 
   /** Forgets every cursor position, e.g. after a rollback changed the pages under them. */

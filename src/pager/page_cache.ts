@@ -228,6 +228,11 @@ export class PageCache {
     return [...this.#dirty.keys()].sort((a, b) => a - b);
   }
 
+  /** The dirty pages and their buffers, the first made dirty first. */
+  dirtyEntries(): MapIterator<[number, Uint8Array]> {
+    return this.#dirty.entries();
+  }
+
   /** Turns every dirty page clean (after a commit). */
   cleanAll(): void {
     for (const [pgno, buf] of this.#dirty) this.#link(pgno, buf);
@@ -247,6 +252,18 @@ export class PageCache {
       this.#dirty.delete(pgno);
       this.#retire(d);
     }
+  }
+
+  /**
+   * Forgets dirty page `pgno` whose buffer nobody holds (the caller checked), keeping the
+   * buffer for the next misses: a spill frees half the cache at once, and retiring those
+   * buffers would leave most of them to the GC and every later miss a new one.
+   */
+  release(pgno: number): void {
+    const d = this.#dirty.get(pgno);
+    if (d === undefined) return;
+    this.#dirty.delete(pgno);
+    if (this.#free.length < Math.max(MAX_RETIRED, this.#capacity >> 1)) this.#free.push(d);
   }
 
   /** Forgets every page above `pgno`. */

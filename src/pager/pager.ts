@@ -146,6 +146,9 @@ export class PagerImpl implements Pager {
   /** Buffers of original images from finished transactions, for reuse (see #original). */
   readonly #spareOriginals: Uint8Array[] = [];
   #savepoints: Savepoint[] = [];
+  /** PRAGMA cache_spill: on (the default), and its size setting (1 = the cache size). */
+  #spillOn = true;
+  #spillSize = 1;
   readonly #hdrBuf = new Uint8Array(HEADER_SIZE);
   /** The slab {@link #newPage} carves page buffers from, and the next free byte in it. */
   #slab: ArrayBuffer | null = null;
@@ -264,6 +267,29 @@ export class PagerImpl implements Pager {
   /** Pages in the database as of the current transaction. */
   pageCount(): number {
     return this.#pageCount;
+  }
+
+  /**
+   * PRAGMA cache_spill: 0 when off, else the changed pages a write transaction may hold
+   * before it spills (the larger of the cache size and the setting), as SQLite reports it.
+   */
+  get cacheSpill(): number {
+    return this.#spillOn ? this.#spillThreshold() : 0;
+  }
+
+  /**
+   * Sets PRAGMA cache_spill: a boolean turns spilling on or off; a number (pages, or KiB
+   * when negative) also sets the threshold, and 0 turns it off (SQLite's rules).
+   */
+  setCacheSpill(on: boolean, size?: number): void {
+    if (size !== undefined) this.#spillSize = Math.trunc(size);
+    this.#spillOn = on;
+  }
+
+  #spillThreshold(): number {
+    const n = this.#spillSize;
+    const pages = n >= 0 ? n : Math.floor((-1024 * n) / this.#pageSize);
+    return Math.max(this.#cache.capacity, pages);
   }
 
   /** Sets PRAGMA cache_size (positive pages, negative KiB). */
@@ -1075,7 +1101,10 @@ export class PagerImpl implements Pager {
    */
   commit(): void {
     if (!this.#writing) return;
-    if (this.#cache.dirtyCount === 0 && this.#pageCount === this.#origSize) {
+    if (
+      this.#cache.dirtyCount === 0 && this.#pageCount === this.#origSize &&
+      !(this.#wal !== null && this.#wal.hasSpilled)
+    ) {
       // Nothing to write. In a rollback-journal mode SQLite still takes EXCLUSIVE (so the
       // commit waits for, or reports, readers) before it lets go: so do we.
       if (this.#wal === null && !this.#lockWait(LockLevel.EXCLUSIVE)) throw busy();
@@ -1217,6 +1246,11 @@ export class PagerImpl implements Pager {
 
   rollback(): void {
     if (!this.#writing) return;
+    if (this.#wal !== null && this.#wal.hasSpilled) {
+      // A spilled page read back is cached with this transaction's content, and a spilled
+      // page changed again has that content as its "original": neither may stay.
+      for (const pgno of this.#wal.discardSpilled()) this.#cache.drop(pgno);
+    }
     for (const pgno of this.#cache.dirtyPages()) {
       const buf = this.#cache.get(pgno)!;
       const orig = this.#originals.get(pgno);
@@ -1231,6 +1265,46 @@ export class PagerImpl implements Pager {
     this.#pageCount = this.#origSize;
     this.#cache.dropAbove(this.#origSize);
     this.#endWrite();
+  }
+
+  get wantsSpill(): boolean {
+    return this.#writing && this.#wal !== null && this.#spillOn &&
+      this.#cache.dirtyCount > this.#spillThreshold();
+  }
+
+  /*
+   * Spilling, in WAL mode only: the pages go to the WAL as frames without a commit flag
+   * (wal.ts), unsynced, and leave the cache; this transaction reads them back from there.
+   * Order: nothing to sync, because nothing is promised until the commit frame, whose
+   * write and fsync come after these frames' writes (the same file, so one fsync covers
+   * both). Page 1 stays (every commit that changes the size stamps it anyway).
+   * A rollback-journal mode would have to journal and sync the originals and take
+   * EXCLUSIVE first, as SQLite does; there the dirty pages stay in memory.
+   */
+  spill(inUse: (buf: Uint8Array) => boolean): void {
+    const wal = this.#wal;
+    if (!this.#writing || wal === null) return;
+    let excess = this.#cache.dirtyCount - (this.#spillThreshold() >> 1);
+    const pages: [number, Uint8Array][] = [];
+    for (const [pgno, buf] of this.#cache.dirtyEntries()) {
+      if (excess <= 0) break;
+      if (pgno === 1 || pgno > this.#pageCount || inUse(buf)) continue;
+      pages.push([pgno, buf]);
+      excess--;
+    }
+    if (pages.length === 0) return;
+    pages.sort((a, b) => a[0] - b[0]);
+    wal.spill(this, pages);
+    const spares = this.#spareOriginals;
+    for (const [pgno] of pages) {
+      this.#cache.release(pgno);
+      // A rollback drops a spilled page instead of restoring it (see rollback).
+      const orig = this.#originals.get(pgno);
+      if (orig !== undefined) {
+        this.#originals.delete(pgno);
+        if (spares.length < SPARE_ORIGINALS) spares.push(orig);
+      }
+    }
   }
 
   /**

@@ -72,4 +72,12 @@ export interface Pager {
    * cursor stacks hold pages).
    */
   recycle?(inUse: (buf: Uint8Array) => boolean): void;
+  /** True when the write transaction holds more changed pages than the cache should. */
+  readonly wantsSpill?: boolean;
+  /**
+   * Writes changed pages out of the cache (the oldest first, none that `inUse` says is held)
+   * until half the spill threshold is dirty, where the journal mode allows it. Same promise from the
+   * caller as {@link recycle}: no other page buffer of this transaction is referenced.
+   */
+  spill?(inUse: (buf: Uint8Array) => boolean): void;
 }

@@ -1,11 +1,15 @@
 /**
  * Write-ahead logging (wal.html, walformat.html): one connection's view of the `-wal` file.
  *
- * - Commit appends one frame per changed page with a single write (after the header, on
- *   the first commit of a generation, which is written and synced on its own first:
- *   otherwise a reordered write after a restart could revive an older generation's frames),
- *   then, under synchronous FULL/EXTRA, one fsync of the WAL. The frame holding the
- *   database size is the commit frame; nothing after the last valid one exists.
+ * - Commit appends one frame per changed page with a single write per 256 KiB (after the
+ *   header, on the first commit of a generation, which is written and synced on its own
+ *   first: otherwise a reordered write after a restart could revive an older generation's
+ *   frames), then, under synchronous FULL/EXTRA, one fsync of the WAL. The frame holding
+ *   the database size is the commit frame; nothing after the last valid one exists.
+ * - A write transaction larger than the page cache spills changed pages as frames without
+ *   a commit flag (no sync); its commit frames follow them, and a rollback leaves them to
+ *   be written over. Recovery and readers stop at the last commit frame, so they are
+ *   never seen unless the commit that follows them is.
  * - A read transaction pins a snapshot: the last commit frame when it began. Pages are
  *   looked up in a private index (page -> newest frame of the snapshot) that is brought up
  *   to date from the shared wal-index ({@link WalShared}) at each read start.
@@ -66,7 +70,7 @@ export function walPath(dbPath: string): string {
 /** Frames per read while scanning the log (bounded memory, few syscalls). */
 const SCAN_BATCH = 64;
 
-/** Largest frame buffer a connection keeps between commits (bytes). */
+/** The frame buffer a connection keeps between commits, and the most one write takes (bytes). */
 const KEEP_FRAME_BUFFER = 256 * 1024;
 
 /** Most pages a checkpoint copies with one read and one write. */
@@ -90,6 +94,22 @@ export class Wal {
   /** Reused by {@link commit}: frame scratch buffer and running checksum. */
   #frames: Uint8Array | null = null;
   readonly #ck = new Uint32Array(2);
+  /**
+   * The open write transaction's spilled frames ({@link spill}): page numbers of frames
+   * written after the last commit frame (frame `mxFrame + 1 + i` holds `#spilled[i]`), the
+   * newest frame of each page, and the checksum after the last of them. Nobody else sees
+   * them until the commit frame that follows them is published.
+   */
+  readonly #spilled: number[] = [];
+  readonly #spilledIndex = new Map<number, number>();
+  readonly #spilledCk = new Uint32Array(2);
+  /**
+   * The first spilled frame rewritten in place since the checksums were last chained
+   * (0 = none): a page spilled again overwrites its frame, as SQLite does, so a transaction
+   * that keeps changing the same pages does not grow the log; the commit re-chains the
+   * checksums from there ({@link #rechain}).
+   */
+  #reCksum = 0;
   /** Reused by {@link beginRead}: this connection's read mark and the changed-page list. */
   readonly #readMark: ReaderMark = { gen: 0, mark: 0, usesWal: false, reading: false };
   readonly #changed: number[] = [];
@@ -446,8 +466,15 @@ export class Wal {
     this.#setMark(self, this.#readMark.gen, this.#readMark.mark, false);
   }
 
-  /** The frame holding the snapshot's version of `pgno`, or 0 (read it from the database file). */
+  /**
+   * The frame holding the snapshot's version of `pgno` (or, in a write transaction, the
+   * frame it spilled the page to), or 0 (read it from the database file).
+   */
   frameFor(pgno: number): number {
+    if (this.#spilled.length > 0) {
+      const f = this.#spilledIndex.get(pgno);
+      if (f !== undefined) return f;
+    }
     if (!this.#usesWal) return 0;
     return this.#index.get(pgno) ?? 0;
   }
@@ -460,10 +487,15 @@ export class Wal {
     if (got < buf.length) throw new SqliteError("SQLITE_IOERR_SHORT_READ", "disk I/O error");
   }
 
+  /** True when the open write transaction has spilled frames ({@link spill}). */
+  get hasSpilled(): boolean {
+    return this.#spilled.length > 0;
+  }
+
   /**
    * Appends a transaction: `pages` (ascending page numbers, each a full page image) with
-   * the last frame marked as the commit frame holding `dbSize`. The caller holds the
-   * writer lock and has checked {@link isLatest}.
+   * the last frame marked as the commit frame holding `dbSize`, after the frames the
+   * transaction spilled. The caller holds the writer lock and has checked {@link isLatest}.
    */
   commit(
     self: object,
@@ -472,13 +504,63 @@ export class Wal {
     sync: SynchronousLevel,
   ): void {
     if (pages.length === 0) return;
+    this.#frameWrite(self, pages, dbSize, sync);
+  }
+
+  /**
+   * Writes `pages` as frames of the open write transaction without a commit frame, so a
+   * transaction larger than the page cache need not hold every changed page in memory
+   * (SQLite's cache spill): readers see none of them (they stop at the last commit frame,
+   * and so does recovery), the writer reads them back through {@link frameFor}, and the
+   * commit's frames follow them. A rollback forgets them ({@link discardSpilled}); the
+   * next transaction writes over them. No sync: nothing is promised about them.
+   */
+  spill(self: object, pages: [number, Uint8Array][]): void {
+    if (pages.length === 0) return;
+    this.#frameWrite(self, pages, 0, "off");
+  }
+
+  /**
+   * Forgets the spilled frames (the write transaction rolled back); returns their pages,
+   * whose cached copies (the spilled content) the caller must drop.
+   */
+  discardSpilled(): number[] {
+    const pgnos = [...this.#spilledIndex.keys()];
+    this.#spilled.length = 0;
+    this.#spilledIndex.clear();
+    this.#reCksum = 0;
+    return pgnos;
+  }
+
+  /**
+   * {@link commit} (dbSize > 0) or {@link spill} (dbSize 0). The first frames of a
+   * transaction decide where the log continues: at its start when every frame is in the
+   * database and no reader needs them (a restart), else after the last commit frame.
+   */
+  #frameWrite(
+    self: object,
+    pages: [number, Uint8Array][],
+    dbSize: number,
+    sync: SynchronousLevel,
+  ): void {
     this.#recover();
     const sh = this.#shared;
     const xp = sh.xp;
     if (xp === null) {
       // Start the log over when every frame is in the database and no other reader needs them.
-      if (sh.mxFrame > 0 && sh.backfill === sh.mxFrame && !sh.walInUse(self)) sh.reset();
+      if (
+        this.#spilled.length === 0 && sh.mxFrame > 0 && sh.backfill === sh.mxFrame &&
+        !sh.walInUse(self)
+      ) {
+        sh.reset();
+      }
       this.#append(self, pages, dbSize, sync);
+      return;
+    }
+    if (this.#spilled.length > 0) {
+      // The writer lock has been held since the first spill, which followed H.
+      this.#append(self, pages, dbSize, sync);
+      if (dbSize > 0) this.#publish(xp);
       return;
     }
     // Across processes the writer lock keeps H still: follow it, so these frames go after
@@ -500,18 +582,30 @@ export class Wal {
         sh.header = basisHeader(s, this.#pageSize);
       }
       this.#append(self, pages, dbSize, sync);
-      const h = this.#indexHeader();
-      this.#slot = xp.publish(h, this.#slot);
-      this.#followH(h.salt1, h.salt2);
+      // A spill that restarted the log publishes the empty log of the new generation (H
+      // must not keep naming frames the spill wrote over); a commit publishes itself.
+      if (dbSize > 0 || restart) this.#publish(xp);
     } finally {
       if (restart) xp.releaseExclusiveMarks();
     }
+  }
+
+  /** Publishes the process's wal-index as H (the caller holds the writer lock). */
+  #publish(xp: WalIndexFile): void {
+    const sh = this.#shared;
+    const h = this.#indexHeader();
+    this.#slot = xp.publish(h, this.#slot);
+    this.#followH(h.salt1, h.salt2);
     this.#snapSalt1 = sh.header!.salt1;
     this.#snapSalt2 = sh.header!.salt2;
     this.#snapMx = sh.mxFrame;
   }
 
-  /** Writes the frames of {@link commit} (a new header first when the log is empty). */
+  /**
+   * Writes the frames of {@link commit} or {@link spill} (a new header first when the log
+   * is empty), at most {@link KEEP_FRAME_BUFFER} bytes per write: a large transaction is
+   * not copied into one buffer of its own size.
+   */
   #append(
     self: object,
     pages: [number, Uint8Array][],
@@ -521,7 +615,8 @@ export class Wal {
     const sh = this.#shared;
     const ps = this.#pageSize;
     const f = this.#openFile(true)!;
-    if (sh.mxFrame === 0) {
+    const spilled = this.#spilled;
+    if (sh.mxFrame === 0 && spilled.length === 0) {
       const old = sh.header;
       const hb = new Uint8Array(WAL_HEADER_SIZE);
       const salt2 = (Math.random() * 0x100000000) >>> 0;
@@ -537,15 +632,51 @@ export class Wal {
     }
     const hdr = sh.header!;
     const fsz = FRAME_HEADER_SIZE + ps;
-    const buf = this.#frameBuffer(fsz * pages.length);
-    const ck = this.#ck;
-    ck[0] = sh.ck[0];
-    ck[1] = sh.ck[1];
-    for (let i = 0; i < pages.length; i++) {
-      const [pgno, page] = pages[i];
-      writeFrame(buf, i * fsz, hdr, pgno, i === pages.length - 1 ? dbSize : 0, page, ck);
+    if (spilled.length > 0) {
+      if (dbSize === 0) {
+        // Spilled again: overwrite the page's frame, whose checksum the commit redoes.
+        const fresh: [number, Uint8Array][] = [];
+        for (const entry of pages) {
+          const frame = this.#spilledIndex.get(entry[0]);
+          if (frame === undefined) {
+            fresh.push(entry);
+            continue;
+          }
+          f.write(entry[1], frameOffset(frame, ps) + FRAME_HEADER_SIZE);
+          if (this.#reCksum === 0 || frame < this.#reCksum) this.#reCksum = frame;
+        }
+        pages = fresh;
+        if (pages.length === 0) return;
+      } else if (this.#reCksum > 0) {
+        this.#rechain(f, hdr);
+      }
     }
-    f.write(buf, frameOffset(sh.mxFrame + 1, ps));
+    const ck = this.#ck;
+    const from = spilled.length > 0 ? this.#spilledCk : sh.ck;
+    ck[0] = from[0];
+    ck[1] = from[1];
+    const first = sh.mxFrame + spilled.length + 1;
+    const perWrite = Math.max(1, Math.floor(KEEP_FRAME_BUFFER / fsz));
+    for (let at = 0; at < pages.length; at += perWrite) {
+      const n = Math.min(perWrite, pages.length - at);
+      const buf = this.#frameBuffer(fsz * n);
+      for (let i = 0; i < n; i++) {
+        const [pgno, page] = pages[at + i];
+        const last = at + i === pages.length - 1;
+        writeFrame(buf, i * fsz, hdr, pgno, last ? dbSize : 0, page, ck);
+      }
+      f.write(buf, frameOffset(first + at, ps));
+    }
+    if (dbSize === 0) {
+      for (let i = 0; i < pages.length; i++) {
+        const pgno = pages[i][0];
+        spilled.push(pgno);
+        this.#spilledIndex.set(pgno, first + i);
+      }
+      this.#spilledCk[0] = ck[0];
+      this.#spilledCk[1] = ck[1];
+      return;
+    }
     if (sync === "full" || sync === "extra") f.sync();
     // The commit is on disk: publish it.
     const gen = sh.gen;
@@ -553,6 +684,11 @@ export class Wal {
       this.#index.clear();
       this.#mark = 0;
     }
+    for (const pgno of spilled) {
+      sh.frames.push(pgno);
+      this.#index.set(pgno, sh.frames.length);
+    }
+    this.discardSpilled();
     for (const [pgno] of pages) {
       sh.frames.push(pgno);
       this.#index.set(pgno, sh.frames.length);
@@ -569,12 +705,53 @@ export class Wal {
   }
 
   /**
-   * A scratch buffer of `size` bytes for {@link commit}'s frames. Small commits (the common
-   * one-row case) reuse one buffer instead of allocating and collecting it per commit;
-   * large ones get a buffer of their own, so a bulk load does not pin megabytes.
+   * Recomputes the checksums of the spilled frames from {@link #reCksum} on (their pages
+   * were overwritten in place), so the chain is whole before the commit frame is added.
+   * Until then the chain breaks at the first overwritten frame, which only ends the log
+   * early for recovery: none of these frames is committed yet.
+   */
+  #rechain(f: VfsFile, hdr: WalHeader): void {
+    const sh = this.#shared;
+    const ps = this.#pageSize;
+    const fsz = FRAME_HEADER_SIZE + ps;
+    const first = sh.mxFrame + 1;
+    const last = sh.mxFrame + this.#spilled.length;
+    const ck = this.#spilledCk;
+    let at = this.#reCksum;
+    if (at === first) {
+      ck[0] = sh.ck[0];
+      ck[1] = sh.ck[1];
+    } else {
+      const prev = new Uint8Array(8);
+      if (f.read(prev, frameOffset(at - 1, ps) + 16) < 8) {
+        throw new SqliteError("SQLITE_IOERR_SHORT_READ", "disk I/O error");
+      }
+      ck[0] = get4(prev, 0);
+      ck[1] = get4(prev, 4);
+    }
+    const perWrite = Math.max(1, Math.floor(KEEP_FRAME_BUFFER / fsz));
+    while (at <= last) {
+      const n = Math.min(perWrite, last - at + 1);
+      const buf = this.#frameBuffer(fsz * n);
+      if (f.read(buf, frameOffset(at, ps)) < buf.length) {
+        throw new SqliteError("SQLITE_IOERR_SHORT_READ", "disk I/O error");
+      }
+      for (let i = 0; i < n; i++) {
+        const o = i * fsz;
+        const page = buf.subarray(o + FRAME_HEADER_SIZE, o + fsz);
+        writeFrame(buf, o, hdr, get4(buf, o), 0, page, ck);
+      }
+      f.write(buf, frameOffset(at, ps));
+      at += n;
+    }
+    this.#reCksum = 0;
+  }
+
+  /**
+   * A scratch buffer of `size` bytes (at most {@link KEEP_FRAME_BUFFER}) for the frames of
+   * one write: reused, instead of a buffer allocated and collected per commit.
    */
   #frameBuffer(size: number): Uint8Array {
-    if (size > KEEP_FRAME_BUFFER) return new Uint8Array(size);
     if (this.#frames === null || this.#frames.length < size) {
       this.#frames = new Uint8Array(Math.min(KEEP_FRAME_BUFFER, Math.max(size, 4 * size)));
     }

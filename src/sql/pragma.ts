@@ -93,6 +93,13 @@ export function compilePragma(stmt: PragmaStmt, pc: PragmaContext): Executable {
     case "cache_size":
       if (arg === undefined) return live(["cache_size"], () => [[pager.cacheSize]]);
       return result([], [], false, () => pager.setCacheSize(intArg(arg)));
+    case "cache_spill":
+      if (arg === undefined) return live(["cache_spill"], () => [[pager.cacheSpill]]);
+      return result([], [], false, () => {
+        const n = Number(arg);
+        if (Number.isInteger(n)) pager.setCacheSpill(n !== 0, n);
+        else pager.setCacheSpill(boolArg(arg) === 1);
+      });
     case "synchronous":
       if (arg === undefined) {
         return live(["synchronous"], () => [[SYNC_NAMES.indexOf(pager.synchronous)]]);

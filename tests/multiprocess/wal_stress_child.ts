@@ -3,7 +3,8 @@
  * <xfer|read> <seed> <iterations>. Every choice comes from the seed; only the interleaving
  * with the other processes varies from run to run.
  * - "xfer": transfers between accounts (the total never changes), sometimes with a blob
- *   row besides, one transaction each; prints "ack <n>" after each commit.
+ *   row besides, sometimes with 45 KB of rows that a 10-page cache spills before COMMIT
+ *   (or ROLLBACK), one transaction each; prints "ack <n>" after each commit.
  * - "read": in one read transaction sums the balances twice and once through an iterator
  *   left half-way for a moment; any total but the fixed one is a torn snapshot.
  * Both also run random PRAGMA wal_checkpoint modes and close and reopen the database now
@@ -20,6 +21,8 @@ const out = new TextEncoder();
 const open = () => {
   const d = new Database(path, { timeout: 8000 });
   d.exec(`PRAGMA wal_autocheckpoint=${1 + Math.floor(rnd() * 50)}`);
+  // A 10-page cache: the larger transactions below spill pages to the WAL before COMMIT.
+  if (rnd() < 0.5) d.exec("PRAGMA cache_size=10");
   return d;
 };
 let db = open();
@@ -34,6 +37,16 @@ for (let n = 1; n <= Number(countArg); n++) {
       db.exec(`INSERT INTO log VALUES (${n}, randomblob(${Math.floor(rnd() * 3000)}))`);
     }
     db.exec(`UPDATE acct SET bal = bal + ${amount} WHERE id = ${b}`);
+    if (rnd() < 0.1) {
+      // A transaction larger than a small cache, sometimes rolled back after spilling.
+      for (let k = 0; k < 15; k++) db.exec(`INSERT INTO log VALUES (-${n}, randomblob(3000))`);
+      db.exec(`UPDATE acct SET bal = bal - 1 WHERE id = ${a}`);
+      db.exec(`UPDATE acct SET bal = bal + 1 WHERE id = ${b}`);
+      if (rnd() < 0.4) {
+        db.exec("ROLLBACK");
+        continue;
+      }
+    }
     db.exec("COMMIT");
     Deno.stdout.writeSync(out.encode(`ack ${n}\n`));
   } else {

@@ -249,7 +249,23 @@ export function workloads(mode: JournalMode, scale = 1): Workload[] {
   });
   const sql = (text: string, commit: boolean): Step => ({ commit, run: (db) => db.exec(text) });
   const other = mode === "wal" ? "DELETE" : "WAL";
+  // Transactions larger than a 10-page cache: in WAL mode their pages spill to the log as
+  // uncommitted frames, rewritten in place when spilled again; a rolled-back one leaves
+  // frames that the next, smaller commit only partly overwrites.
+  const spill: Workload[] = mode !== "wal" ? [] : [{
+    name: "wal: transactions larger than the cache (spilled frames)",
+    mode,
+    steps: [
+      sql("PRAGMA cache_size=10", false),
+      bulk("s", 120 * scale),
+      sql("BEGIN; UPDATE t SET v = zeroblob(300) WHERE id % 2 = 0; ROLLBACK", false),
+      { commit: true, run: (db) => ins(db, "after rollback", blob(30, 5)) },
+      sql("UPDATE t SET v = zeroblob(200) || v WHERE id % 3 = 0", true),
+      sql("BEGIN; UPDATE t SET name = name || 'y'; UPDATE t SET name = name || 'z'; COMMIT", true),
+    ],
+  }];
   return [
+    ...spill,
     { name: `${mode}: single-row commits`, mode, steps: single },
     {
       name: `${mode}: multi-level split, overflow, deletes`,
