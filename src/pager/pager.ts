@@ -38,6 +38,7 @@ import {
 import { cachePagesFor, DEFAULT_CACHE_SIZE, PageCache } from "./page_cache.ts";
 import {
   finalizeJournal,
+  JournalWriter,
   journalPath,
   openJournal,
   playbackJournal,
@@ -149,6 +150,17 @@ export class PagerImpl implements Pager {
   /** PRAGMA cache_spill: on (the default), and its size setting (1 = the cache size). */
   #spillOn = true;
   #spillSize = 1;
+  /**
+   * Rollback-journal modes: the journal a spill began (open until the transaction ends),
+   * and which originals it holds.
+   */
+  #spillJournal: { file: VfsFile; writer: JournalWriter; journaled: Set<number> } | null =
+    null;
+  /** A spill wrote into the database file; the highest page it wrote there. */
+  #dbSpilled = false;
+  #spillHigh = 0;
+  /** Dirty pages at which a spill refused for want of EXCLUSIVE is tried again. */
+  #spillRetry = 0;
   readonly #hdrBuf = new Uint8Array(HEADER_SIZE);
   /** The slab {@link #newPage} carves page buffers from, and the next free byte in it. */
   #slab: ArrayBuffer | null = null;
@@ -460,7 +472,9 @@ export class PagerImpl implements Pager {
     }
     // Past the end of the file but within the page count reads as zeros, as in SQLite.
     let got = 0;
-    if (pgno <= this.#dbPages) got = this.#db.read(buf, (pgno - 1) * this.#pageSize);
+    if (pgno <= this.#dbPages || pgno <= this.#spillHigh) {
+      got = this.#db.read(buf, (pgno - 1) * this.#pageSize);
+    }
     if (reused !== undefined && got < buf.length) buf.fill(0, Math.max(got, 0));
     return buf;
   }
@@ -1103,7 +1117,7 @@ export class PagerImpl implements Pager {
     if (!this.#writing) return;
     if (
       this.#cache.dirtyCount === 0 && this.#pageCount === this.#origSize &&
-      !(this.#wal !== null && this.#wal.hasSpilled)
+      !(this.#wal !== null && this.#wal.hasSpilled) && !this.#dbSpilled
     ) {
       // Nothing to write. In a rollback-journal mode SQLite still takes EXCLUSIVE (so the
       // commit waits for, or reports, readers) before it lets go: so do we.
@@ -1124,7 +1138,7 @@ export class PagerImpl implements Pager {
       // and report a failure for a transaction that did commit.
       vers = page1.slice(24, 40);
     }
-    let dbTouched = false;
+    let dbTouched = this.#dbSpilled;
     try {
       this.#commitToDisk(() => dbTouched = true);
     } catch (e) {
@@ -1184,7 +1198,13 @@ export class PagerImpl implements Pager {
       this.#journalMode === "persist";
     let journal: VfsFile | null = null;
     try {
-      if (journaled) {
+      const sj = this.#spillJournal;
+      if (sj !== null) {
+        // Spills began the journal: the originals they did not need follow, then the count.
+        this.#spillJournal = null;
+        journal = sj.file;
+        this.#journalOriginals(sj);
+      } else if (journaled) {
         journal = openJournal(this.#vfs, this.#journalPath);
         const pgnos = [...this.#originals.keys()].sort((a, b) => a - b);
         const originals = this.#originals;
@@ -1219,12 +1239,8 @@ export class PagerImpl implements Pager {
    */
   #failCommit(dbTouched: boolean): void {
     try {
-      if (dbTouched) {
-        const ps = this.#pageSize;
-        for (const [pgno, img] of this.#originals) this.#db.write(img, (pgno - 1) * ps);
-        this.#db.truncate(this.#origSize * ps);
-        if (this.#sync !== "off") this.#db.sync();
-      }
+      this.#closeSpillJournal();
+      if (dbTouched) this.#undoFileWrites();
       if (this.#journalMode !== "memory" && this.#journalMode !== "off") {
         if (this.#vfs.exists(this.#journalPath)) {
           const j = this.#vfs.open(this.#journalPath, { create: false, readOnly: false });
@@ -1233,19 +1249,77 @@ export class PagerImpl implements Pager {
       }
       this.rollback();
     } catch {
-      this.#cache.clear();
-      this.#originals.clear();
-      this.#savepoints = [];
-      this.#writing = false;
-      this.#reading = false;
-      this.#fileVers = null;
-      this.#pageCount = this.#dbPages;
-      this.#db.unlock(LockLevel.NONE);
+      this.#forgetTransaction();
+    }
+  }
+
+  /**
+   * Puts the database file back as the transaction found it, from the in-memory originals
+   * (a failed commit, or a rollback after spills), and syncs it; the journal stays until
+   * the caller finalizes it, so a failure here leaves it hot for the next reader.
+   */
+  #undoFileWrites(): void {
+    const ps = this.#pageSize;
+    for (const [pgno, img] of this.#originals) this.#db.write(img, (pgno - 1) * ps);
+    this.#db.truncate(this.#origSize * ps);
+    if (this.#sync !== "off") this.#db.sync();
+    this.#dbSpilled = false;
+    this.#spillHigh = 0;
+    // Pages read back from the file after a spill hold the transaction's content.
+    this.#cache.clear();
+  }
+
+  /**
+   * The transaction's state cannot be trusted (putting the file back failed): forget it
+   * all and drop every lock, leaving the journal hot for the next reader to roll back.
+   */
+  #forgetTransaction(): void {
+    this.#closeSpillJournal();
+    this.#dbSpilled = false;
+    this.#spillHigh = 0;
+    this.#cache.clear();
+    this.#originals.clear();
+    this.#savepoints = [];
+    this.#writing = false;
+    this.#reading = false;
+    this.#fileVers = null;
+    this.#pageCount = this.#dbPages;
+    this.#db.unlock(LockLevel.NONE);
+  }
+
+  #closeSpillJournal(): void {
+    const sj = this.#spillJournal;
+    this.#spillJournal = null;
+    try {
+      sj?.file.close();
+    } catch {
+      // Closing is all that is left to do with it.
     }
   }
 
   rollback(): void {
     if (!this.#writing) return;
+    if (this.#dbSpilled || this.#spillJournal !== null) {
+      // Spills wrote into the database file (under EXCLUSIVE, after journaling): put it back,
+      // then end the journal. If that fails, the journal stays hot and the next reader rolls
+      // the file back.
+      const sj = this.#spillJournal;
+      this.#spillJournal = null;
+      try {
+        if (this.#dbSpilled) this.#undoFileWrites();
+        if (sj !== null) {
+          finalizeJournal(this.#vfs, this.#journalPath, sj.file, this.#journalMode, this.#sync);
+        }
+      } catch {
+        try {
+          sj?.file.close();
+        } catch {
+          // nothing more to do with it
+        }
+        this.#forgetTransaction();
+        return;
+      }
+    }
     if (this.#wal !== null && this.#wal.hasSpilled) {
       // A spilled page read back is cached with this transaction's content, and a spilled
       // page changed again has that content as its "original": neither may stay.
@@ -1268,8 +1342,16 @@ export class PagerImpl implements Pager {
   }
 
   get wantsSpill(): boolean {
-    return this.#writing && this.#wal !== null && this.#spillOn &&
-      this.#cache.dirtyCount > this.#spillThreshold();
+    if (!this.#writing || !this.#spillOn) return false;
+    const dirty = this.#cache.dirtyCount;
+    if (dirty <= this.#spillThreshold()) return false;
+    return this.#wal !== null || (this.#journaledMode() && dirty >= this.#spillRetry);
+  }
+
+  /** A rollback-journal mode whose journal is a file (delete, truncate, persist). */
+  #journaledMode(): boolean {
+    const m = this.#journalMode;
+    return m === "delete" || m === "truncate" || m === "persist";
   }
 
   /*
@@ -1283,7 +1365,7 @@ export class PagerImpl implements Pager {
    */
   spill(inUse: (buf: Uint8Array) => boolean): void {
     const wal = this.#wal;
-    if (!this.#writing || wal === null) return;
+    if (!this.#writing || (wal === null && !this.#journaledMode())) return;
     let excess = this.#cache.dirtyCount - (this.#spillThreshold() >> 1);
     const pages: [number, Uint8Array][] = [];
     for (const [pgno, buf] of this.#cache.dirtyEntries()) {
@@ -1294,6 +1376,10 @@ export class PagerImpl implements Pager {
     }
     if (pages.length === 0) return;
     pages.sort((a, b) => a[0] - b[0]);
+    if (wal === null) {
+      this.#spillToFile(pages);
+      return;
+    }
     wal.spill(this, pages);
     const spares = this.#spareOriginals;
     for (const [pgno] of pages) {
@@ -1305,6 +1391,56 @@ export class PagerImpl implements Pager {
         if (spares.length < SPARE_ORIGINALS) spares.push(orig);
       }
     }
+  }
+
+  /*
+   * Spilling in a rollback-journal mode (SQLite's pagerStress), in this order:
+   *  1. EXCLUSIVE, without waiting: from the first spill on, the database file holds
+   *     uncommitted pages and no reader may look at it. When readers are in the way the
+   *     pages stay in memory (SQLite's spill gives up on SQLITE_BUSY too), and the next
+   *     try waits until twice as many pages are dirty.
+   *  2. The journal: its header, then the originals of every page changed so far that
+   *     existed when the transaction began, made durable as at commit (FULL: records,
+   *     fsync, count, fsync). Later spills and the commit append to the same segment.
+   *  3. The pages, written into the database file (no sync: the commit syncs it).
+   * A crash after step 2 leaves a hot journal, which puts back every page step 3 wrote
+   * and cuts the file to its old size. A rollback in this process writes the originals
+   * (kept in memory) back and syncs before it ends the journal.
+   */
+  #spillToFile(pages: [number, Uint8Array][]): void {
+    if (!this.#db.lock(LockLevel.EXCLUSIVE)) {
+      this.#spillRetry = this.#cache.dirtyCount * 2;
+      return;
+    }
+    let sj = this.#spillJournal;
+    if (sj === null) {
+      const file = openJournal(this.#vfs, this.#journalPath);
+      try {
+        const writer = new JournalWriter(file, this.#pageSize, this.#origSize, this.#sync);
+        sj = { file, writer, journaled: new Set() };
+      } catch (e) {
+        file.close();
+        throw e;
+      }
+      this.#spillJournal = sj;
+    }
+    this.#journalOriginals(sj);
+    const ps = this.#pageSize;
+    this.#dbSpilled = true;
+    for (const [pgno, buf] of pages) {
+      if (pgno > this.#spillHigh) this.#spillHigh = pgno;
+      this.#db.write(buf, (pgno - 1) * ps);
+    }
+    for (const [pgno] of pages) this.#cache.release(pgno);
+  }
+
+  /** Appends to the spill journal the originals it does not hold yet, durably. */
+  #journalOriginals(sj: { writer: JournalWriter; journaled: Set<number> }): void {
+    const add: [number, Uint8Array][] = [];
+    for (const [pgno, img] of this.#originals) if (!sj.journaled.has(pgno)) add.push([pgno, img]);
+    add.sort((a, b) => a[0] - b[0]);
+    sj.writer.add(add);
+    for (const [pgno] of add) sj.journaled.add(pgno);
   }
 
   /**
@@ -1331,6 +1467,10 @@ export class PagerImpl implements Pager {
     }
     this.#originals.clear();
     this.#savepoints = [];
+    this.#closeSpillJournal();
+    this.#dbSpilled = false;
+    this.#spillHigh = 0;
+    this.#spillRetry = 0;
     this.#writing = false;
     this.#db.unlock(LockLevel.SHARED);
   }

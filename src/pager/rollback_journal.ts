@@ -108,11 +108,7 @@ export function randomNonce(): number {
 
 /**
  * Writes a complete journal segment at the start of `file` and makes it durable per
- * `sync`:
- * - full/extra: records, sync, then magic + record count, sync (SQLite's fullSync order,
- *   so the count never becomes durable before the records it counts);
- * - normal: records, magic + count, one sync;
- * - off: the header carries the magic and 0xffffffff from the start; no sync.
+ * `sync` (see {@link JournalWriter.add}).
  */
 export function writeJournal(
   file: VfsFile,
@@ -122,32 +118,99 @@ export function writeJournal(
   sync: SynchronousLevel,
   nonce: number = randomNonce(),
 ): void {
-  const header: JournalHeader = {
-    recordCount: 0xffffffff,
-    nonce,
-    initialPages,
-    sectorSize: JOURNAL_SECTOR_SIZE,
-    pageSize,
-  };
-  file.write(encodeJournalHeader(header, sync === "off"), 0);
-  const rec = new Uint8Array(pageSize + 8);
-  let off = JOURNAL_SECTOR_SIZE;
-  let count = 0;
-  for (const [pgno, data] of pages) {
-    put4(rec, 0, pgno);
-    rec.set(data, 4);
-    put4(rec, pageSize + 4, journalChecksum(nonce, data, pageSize));
-    file.write(rec, off);
-    off += rec.length;
-    count++;
+  new JournalWriter(file, pageSize, initialPages, sync, nonce).add(pages);
+}
+
+/**
+ * A journal written in one or more steps: a transaction larger than the page cache
+ * journals the originals of the pages it is about to write into the database before each
+ * such write (its spills), the rest at commit. The first step completes the segment at the
+ * start of the file; each later one adds a segment of its own at the next sector boundary,
+ * as SQLite does, and never writes over a header that is already durable: a crash while a
+ * header is rewritten could leave that sector garbage, and an earlier segment must stay
+ * readable because the database file already holds pages its records put back.
+ */
+export class JournalWriter {
+  readonly #file: VfsFile;
+  readonly #pageSize: number;
+  readonly #sync: SynchronousLevel;
+  readonly #header: JournalHeader;
+  readonly #rec: Uint8Array;
+  /** Where the current segment's header is, and how many records follow it. */
+  #segStart = 0;
+  #segCount = 0;
+  /** The current segment's magic and count are written and synced. */
+  #segFinal = false;
+  #off = JOURNAL_SECTOR_SIZE;
+
+  /**
+   * Starts the first segment: the header, with a zeroed magic and count (so a half-written
+   * journal is not hot) unless `sync` is off, when it carries the magic and 0xffffffff
+   * (records up to the end of the file) from the start and stays the only segment.
+   */
+  constructor(
+    file: VfsFile,
+    pageSize: number,
+    initialPages: number,
+    sync: SynchronousLevel,
+    nonce: number = randomNonce(),
+  ) {
+    this.#file = file;
+    this.#pageSize = pageSize;
+    this.#sync = sync;
+    this.#header = {
+      recordCount: 0xffffffff,
+      nonce,
+      initialPages,
+      sectorSize: JOURNAL_SECTOR_SIZE,
+      pageSize,
+    };
+    this.#rec = new Uint8Array(pageSize + 8);
+    file.write(encodeJournalHeader(this.#header, sync === "off"), 0);
   }
-  if (sync === "off") return;
-  if (sync === "full" || sync === "extra") file.sync();
-  const head = new Uint8Array(12);
-  head.set(JOURNAL_MAGIC, 0);
-  put4(head, 8, count);
-  file.write(head, 0);
-  file.sync();
+
+  /**
+   * Appends the records of `pages` (page number, original image) and makes them durable:
+   * - full/extra: records, sync, then the segment's magic + record count, sync (SQLite's
+   *   fullSync order, so the count never becomes durable before the records it counts);
+   * - normal: records, magic + count, one sync;
+   * - off: no sync (the header already says "to the end of the file").
+   * Only the first call writes a segment when `pages` is empty.
+   */
+  add(pages: Iterable<[number, Uint8Array]>): void {
+    const ps = this.#pageSize;
+    const rec = this.#rec;
+    const nonce = this.#header.nonce;
+    const file = this.#file;
+    let started = false;
+    for (const [pgno, data] of pages) {
+      if (!started) {
+        started = true;
+        if (this.#segFinal && this.#sync !== "off") {
+          const at = Math.ceil(this.#off / JOURNAL_SECTOR_SIZE) * JOURNAL_SECTOR_SIZE;
+          file.write(encodeJournalHeader(this.#header, false), at);
+          this.#segStart = at;
+          this.#segCount = 0;
+          this.#segFinal = false;
+          this.#off = at + JOURNAL_SECTOR_SIZE;
+        }
+      }
+      put4(rec, 0, pgno);
+      rec.set(data, 4);
+      put4(rec, ps + 4, journalChecksum(nonce, data, ps));
+      file.write(rec, this.#off);
+      this.#off += rec.length;
+      this.#segCount++;
+    }
+    if (this.#sync === "off" || this.#segFinal) return;
+    if (this.#sync === "full" || this.#sync === "extra") file.sync();
+    const head = new Uint8Array(12);
+    head.set(JOURNAL_MAGIC, 0);
+    put4(head, 8, this.#segCount);
+    file.write(head, this.#segStart);
+    file.sync();
+    this.#segFinal = true;
+  }
 }
 
 /** What a playback did. */

@@ -95,10 +95,10 @@ function runSteps(vfs: MemoryVfs, w: Workload, sync: string): { acked: number; c
   }
 }
 
-function ourView(image: MemoryVfs): string {
+function ourView(image: MemoryVfs, where = ""): string {
   const db = new Database(PATH, { vfs: image });
   try {
-    assertEquals(db.prepare("PRAGMA integrity_check").values(), [["ok"]]);
+    assertEquals(db.prepare("PRAGMA integrity_check").values(), [["ok"]], where);
     return rowsOf(db);
   } finally {
     db.close();
@@ -178,7 +178,7 @@ export function crashEnumerate(
       });
       const pristine = image.crashImage({ mode: "all" });
       const where = `${w.name}: crash at op ${n + 1}/${total}, seed ${seed}`;
-      const got = ourView(image);
+      const got = ourView(image, where);
       const k = states.indexOf(got);
       assert(k >= 0, `${where}: not the state after any prefix of the commits`);
       if (durable) assert(k >= acked, `${where}: acknowledged commit ${acked} lost (got ${k})`);
@@ -249,11 +249,13 @@ export function workloads(mode: JournalMode, scale = 1): Workload[] {
   });
   const sql = (text: string, commit: boolean): Step => ({ commit, run: (db) => db.exec(text) });
   const other = mode === "wal" ? "DELETE" : "WAL";
-  // Transactions larger than a 10-page cache: in WAL mode their pages spill to the log as
+  // Transactions larger than a 10-page cache. In WAL mode their pages spill to the log as
   // uncommitted frames, rewritten in place when spilled again; a rolled-back one leaves
-  // frames that the next, smaller commit only partly overwrites.
-  const spill: Workload[] = mode !== "wal" ? [] : [{
-    name: "wal: transactions larger than the cache (spilled frames)",
+  // frames that the next, smaller commit only partly overwrites. In rollback mode they
+  // spill into the database file after their originals are journaled, the journal
+  // growing with each spill; a rollback writes the originals back.
+  const spill: Workload[] = [{
+    name: `${mode}: transactions larger than the cache (spilled pages)`,
     mode,
     steps: [
       sql("PRAGMA cache_size=10", false),

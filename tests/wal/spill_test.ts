@@ -34,10 +34,19 @@ function nodeCheck(path: string, sql: string): unknown[] {
 /** Row i's index value: a permutation, so index leaves change all over the tree. */
 const perm = (i: number, n: number) => (i * 7919) % n;
 
-function open(path: string, cache = 10): Database {
+function open(path: string, cache = 10, mode = "WAL"): Database {
   const db = new Database(path, { pageSize: 1024 });
-  db.exec(`PRAGMA journal_mode=WAL; PRAGMA cache_size=${cache}`);
+  db.exec(`PRAGMA journal_mode=${mode}; PRAGMA cache_size=${cache}`);
   return db;
+}
+
+/** The journal's size (0 when there is none): it exists mid-transaction only after a spill. */
+function journalSize(path: string): number {
+  try {
+    return Deno.statSync(path + "-journal").size;
+  } catch {
+    return 0;
+  }
 }
 
 Deno.test("a WAL transaction larger than the cache spills its pages and commits them all", () => {
@@ -164,77 +173,84 @@ const txArb = fc.record({
   end: fc.constantFrom("COMMIT", "ROLLBACK"),
 });
 
-Deno.test("spilling transactions with savepoints and rollbacks match node:sqlite (fast-check)", () => {
-  let spilledRuns = 0;
-  fc.assert(
-    fc.property(fc.array(txArb, { minLength: 1, maxLength: 6 }), (txs) => {
-      const dir = Deno.makeTempDirSync();
-      try {
-        const path = `${dir}/p.db`;
-        const db = open(path);
-        const model = new DatabaseSync(":memory:");
-        const both = (sql: string) => {
-          db.exec(sql);
-          model.exec(sql);
-        };
-        both("CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, v BLOB); CREATE INDEX tk ON t(k)");
-        let next = 1;
-        const q = "SELECT id, k, hex(v) AS v FROM t ORDER BY id";
-        for (const tx of txs) {
-          both("BEGIN");
-          let depth = 0;
-          const wal0 = walSize(path);
-          for (const op of tx.ops) {
-            switch (op.kind) {
-              case "insert": {
-                const first = next;
-                next += op.rows;
-                const sql = "INSERT INTO t VALUES (?, ? % 1009, zeroblob(?) || ?)";
-                const a = db.prepare(sql);
-                const b = model.prepare(sql);
-                for (let id = first; id < next; id++) {
-                  a.run(id, id * 7919, op.len, String(id));
-                  b.run(BigInt(id), BigInt(id * 7919), BigInt(op.len), String(id));
+for (const mode of ["WAL", "DELETE"]) {
+  Deno.test(`${mode}: spilling transactions with savepoints and rollbacks match node:sqlite (fast-check)`, () => {
+    let spilledRuns = 0;
+    fc.assert(
+      fc.property(fc.array(txArb, { minLength: 1, maxLength: 6 }), (txs) => {
+        const dir = Deno.makeTempDirSync();
+        try {
+          const path = `${dir}/p.db`;
+          const db = open(path, 10, mode);
+          const model = new DatabaseSync(":memory:");
+          const both = (sql: string) => {
+            db.exec(sql);
+            model.exec(sql);
+          };
+          both(
+            "CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, v BLOB); CREATE INDEX tk ON t(k)",
+          );
+          let next = 1;
+          const q = "SELECT id, k, hex(v) AS v FROM t ORDER BY id";
+          for (const tx of txs) {
+            both("BEGIN");
+            let depth = 0;
+            const wal0 = walSize(path);
+            let journaled = false;
+            for (const op of tx.ops) {
+              switch (op.kind) {
+                case "insert": {
+                  const first = next;
+                  next += op.rows;
+                  const sql = "INSERT INTO t VALUES (?, ? % 1009, zeroblob(?) || ?)";
+                  const a = db.prepare(sql);
+                  const b = model.prepare(sql);
+                  for (let id = first; id < next; id++) {
+                    a.run(id, id * 7919, op.len, String(id));
+                    b.run(BigInt(id), BigInt(id * 7919), BigInt(op.len), String(id));
+                  }
+                  break;
                 }
-                break;
+                case "update":
+                  both(
+                    `UPDATE t SET v = zeroblob(${op.len}) || k, k = k + 1 WHERE id % ${op.mod} = 0`,
+                  );
+                  break;
+                case "delete":
+                  both(`DELETE FROM t WHERE id % ${op.mod} = 1`);
+                  break;
+                case "savepoint":
+                  both(`SAVEPOINT s${depth++}`);
+                  break;
+                case "rollbackTo":
+                  if (depth > 0) both(`ROLLBACK TO s${depth - 1}`);
+                  break;
+                case "release":
+                  if (depth > 0) both(`RELEASE s${--depth}`);
+                  break;
               }
-              case "update":
-                both(
-                  `UPDATE t SET v = zeroblob(${op.len}) || k, k = k + 1 WHERE id % ${op.mod} = 0`,
-                );
-                break;
-              case "delete":
-                both(`DELETE FROM t WHERE id % ${op.mod} = 1`);
-                break;
-              case "savepoint":
-                both(`SAVEPOINT s${depth++}`);
-                break;
-              case "rollbackTo":
-                if (depth > 0) both(`ROLLBACK TO s${depth - 1}`);
-                break;
-              case "release":
-                if (depth > 0) both(`RELEASE s${--depth}`);
-                break;
+              // In rollback mode a spill writes the journal before the transaction commits.
+              if (journalSize(path) > 0) journaled = true;
             }
+            if (mode === "WAL" ? walSize(path) > wal0 : journaled) spilledRuns++;
+            // Inside the transaction: what it wrote, read back (some of it from its frames).
+            assertEquals(db.prepare(q).values(), model.prepare(q).all().map(Object.values));
+            both(tx.end);
+            assertEquals(db.prepare(q).values(), model.prepare(q).all().map(Object.values));
           }
-          if (walSize(path) > wal0) spilledRuns++;
-          // Inside the transaction: what it wrote, read back (some of it from its frames).
-          assertEquals(db.prepare(q).values(), model.prepare(q).all().map(Object.values));
-          both(tx.end);
-          assertEquals(db.prepare(q).values(), model.prepare(q).all().map(Object.values));
+          db.close();
+          assertEquals(nodeCheck(path, q), model.prepare(q).all().map((r) => ({ ...r })));
+          model.close();
+        } finally {
+          Deno.removeSync(dir, { recursive: true });
         }
-        db.close();
-        assertEquals(nodeCheck(path, q), model.prepare(q).all().map((r) => ({ ...r })));
-        model.close();
-      } finally {
-        Deno.removeSync(dir, { recursive: true });
-      }
-    }),
-    { seed: 4711, numRuns: 40 },
-  );
-  // The property is about spilling: most runs must have spilled.
-  assert(spilledRuns > 40, `only ${spilledRuns} transactions spilled`);
-});
+      }),
+      { seed: 4711, numRuns: 40 },
+    );
+    // The property is about spilling: most runs must have spilled.
+    assert(spilledRuns > 40, `only ${spilledRuns} transactions spilled`);
+  });
+}
 
 Deno.test("PRAGMA cache_spill reads and sets the threshold as SQLite does", () => {
   const ours = new Database(":memory:");
@@ -288,6 +304,65 @@ Deno.test("PRAGMA cache_spill: off keeps a transaction's pages in memory, a size
       assertEquals(db.prepare("SELECT count(*) AS c FROM t").get(), { c: 1500 });
       db.close();
     }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("DELETE mode: a reader keeps a transaction from spilling until it leaves", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/d.db`;
+    const db = open(path, 10, "DELETE");
+    db.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
+    db.exec("INSERT INTO t VALUES (1, 'one')");
+    const reader = new Database(path);
+    reader.exec("BEGIN");
+    const q = "SELECT count(*) AS c FROM t";
+    assertEquals(reader.prepare(q).get(), { c: 1 });
+    const ins = db.prepare("INSERT INTO t(v) VALUES (?)");
+    db.exec("BEGIN");
+    for (let i = 0; i < 1000; i++) ins.run("x".repeat(60));
+    // Spilling needs EXCLUSIVE, which the reader's SHARED lock refuses: nothing was written.
+    assertEquals(journalSize(path), 0);
+    assertEquals(reader.prepare(q).get(), { c: 1 });
+    reader.exec("COMMIT");
+    reader.close();
+    for (let i = 0; i < 2000; i++) ins.run("y".repeat(60));
+    assert(journalSize(path) > 0, "no spill once the reader left");
+    db.exec("COMMIT");
+    assertEquals(journalSize(path), 0);
+    assertEquals(db.prepare(q).get(), { c: 3001 });
+    db.close();
+    assertEquals(nodeCheck(path, q), [{ c: 3001 }]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("DELETE mode: a spilled transaction that rolls back leaves the file as it was", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/r.db`;
+    const db = open(path, 10, "DELETE");
+    db.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, k, v); CREATE INDEX tk ON t(k)");
+    db.exec("BEGIN");
+    const ins = db.prepare("INSERT INTO t VALUES (?, ?, ?)");
+    for (let i = 1; i <= 800; i++) ins.run(i, perm(i, 800), "z".repeat(50));
+    db.exec("COMMIT");
+    const before = Deno.readFileSync(path);
+    db.exec("BEGIN");
+    db.exec("UPDATE t SET v = v || v, k = -k");
+    for (let i = 801; i <= 2000; i++) ins.run(i, i, "w".repeat(70));
+    assert(journalSize(path) > 0, "nothing spilled");
+    db.exec("ROLLBACK");
+    assertEquals(journalSize(path), 0);
+    assertEquals(Deno.readFileSync(path), before);
+    assertEquals(db.prepare("SELECT count(*) AS c, sum(k) AS s FROM t").get(), {
+      c: 800,
+      s: (800 * 799) / 2,
+    });
+    db.close();
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
