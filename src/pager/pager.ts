@@ -38,8 +38,8 @@ import {
 import { cachePagesFor, DEFAULT_CACHE_SIZE, PageCache } from "./page_cache.ts";
 import {
   finalizeJournal,
-  JournalWriter,
   journalPath,
+  JournalWriter,
   openJournal,
   playbackJournal,
   writeJournal,
@@ -154,8 +154,7 @@ export class PagerImpl implements Pager {
    * Rollback-journal modes: the journal a spill began (open until the transaction ends),
    * and which originals it holds.
    */
-  #spillJournal: { file: VfsFile; writer: JournalWriter; journaled: Set<number> } | null =
-    null;
+  #spillJournal: { file: VfsFile; writer: JournalWriter; journaled: Set<number> } | null = null;
   /** A spill wrote into the database file; the highest page it wrote there. */
   #dbSpilled = false;
   #spillHigh = 0;
@@ -1380,7 +1379,8 @@ export class PagerImpl implements Pager {
       this.#spillToFile(pages);
       return;
     }
-    wal.spill(this, pages);
+    // The sync level: a spill that starts a new log syncs its header, as a commit does.
+    wal.spill(this, pages, this.#sync);
     const spares = this.#spareOriginals;
     for (const [pgno] of pages) {
       this.#cache.release(pgno);

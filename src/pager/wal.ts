@@ -513,11 +513,14 @@ export class Wal {
    * (SQLite's cache spill): readers see none of them (they stop at the last commit frame,
    * and so does recovery), the writer reads them back through {@link frameFor}, and the
    * commit's frames follow them. A rollback forgets them ({@link discardSpilled}); the
-   * next transaction writes over them. No sync: nothing is promised about them.
+   * next transaction writes over them. The frames are not synced (nothing is promised
+   * about them), but a new log's header is, per `sync`, before any frame follows it: else
+   * the frames could reach the disk first and, after a crash, the old header would bring
+   * back a valid prefix of old, already checkpointed frames over the newer database.
    */
-  spill(self: object, pages: [number, Uint8Array][]): void {
+  spill(self: object, pages: [number, Uint8Array][], sync: SynchronousLevel): void {
     if (pages.length === 0) return;
-    this.#frameWrite(self, pages, 0, "off");
+    this.#frameWrite(self, pages, 0, sync);
   }
 
   /**
@@ -554,7 +557,21 @@ export class Wal {
       ) {
         sh.reset();
       }
-      this.#append(self, pages, dbSize, sync);
+      try {
+        this.#append(self, pages, dbSize, sync);
+      } finally {
+        if (dbSize === 0 && this.#gen !== sh.gen) {
+          // This spill began a new generation (a restart, or the header of an empty log):
+          // the writer's own snapshot, the latest and all backfilled, is now the database
+          // file alone, and the frames its index names are being overwritten. (A commit
+          // brings its index up to date itself.)
+          this.#index.clear();
+          this.#gen = sh.gen;
+          this.#mark = 0;
+          this.#usesWal = false;
+          if (this.#reading) this.#setMark(self, sh.gen, 0, false);
+        }
+      }
       return;
     }
     if (this.#spilled.length > 0) {
