@@ -1044,9 +1044,7 @@ export class PagerImpl implements Pager {
     if (!this.#writing) throw misuse("no write transaction");
     const buf = this.getPage(pgno);
     if (!this.#cache.isDirty(pgno)) {
-      if (pgno <= this.#origSize && !this.#originals.has(pgno)) {
-        this.#originals.set(pgno, this.#original(buf));
-      }
+      if (this.#needsOriginal(pgno)) this.#originals.set(pgno, this.#original(buf));
       this.#cache.putDirty(pgno, buf);
     }
     const sp = this.#savepoints.length > 0 ? this.#savepoints[this.#savepoints.length - 1] : null;
@@ -1083,7 +1081,7 @@ export class PagerImpl implements Pager {
     }
     const sp = this.#savepoints.length > 0 ? this.#savepoints[this.#savepoints.length - 1] : null;
     for (let pgno = pageCount + 1; pgno <= this.#pageCount; pgno++) {
-      const needOrig = pgno <= this.#origSize && !this.#originals.has(pgno);
+      const needOrig = this.#needsOriginal(pgno);
       const needSp = sp !== null && pgno <= sp.pageCount && !sp.images.has(pgno);
       if (!needOrig && !needSp) continue;
       const buf = this.getPage(pgno);
@@ -1239,7 +1237,17 @@ export class PagerImpl implements Pager {
   #failCommit(dbTouched: boolean): void {
     try {
       this.#closeSpillJournal();
-      if (dbTouched) this.#undoFileWrites();
+      if (dbTouched) {
+        let j: VfsFile | null = null;
+        if (this.#vfs.exists(this.#journalPath)) {
+          j = this.#vfs.open(this.#journalPath, { create: false, readOnly: true });
+        }
+        try {
+          this.#undoFileWrites(j);
+        } finally {
+          j?.close();
+        }
+      }
       if (this.#journalMode !== "memory" && this.#journalMode !== "off") {
         if (this.#vfs.exists(this.#journalPath)) {
           const j = this.#vfs.open(this.#journalPath, { create: false, readOnly: false });
@@ -1257,8 +1265,12 @@ export class PagerImpl implements Pager {
    * (a failed commit, or a rollback after spills), and syncs it; the journal stays until
    * the caller finalizes it, so a failure here leaves it hot for the next reader.
    */
-  #undoFileWrites(): void {
+  #undoFileWrites(journal: VfsFile | null): void {
     const ps = this.#pageSize;
+    // The originals a spill journaled have left memory (see #spillToFile): the journal's
+    // complete segments hold them, and every page written into the file has its original
+    // there. Those still in memory go back too (the journal may not hold them yet).
+    if (journal !== null) playbackJournal(journal, this.#db, lockBytePage);
     for (const [pgno, img] of this.#originals) this.#db.write(img, (pgno - 1) * ps);
     this.#db.truncate(this.#origSize * ps);
     if (this.#sync !== "off") this.#db.sync();
@@ -1305,7 +1317,7 @@ export class PagerImpl implements Pager {
       const sj = this.#spillJournal;
       this.#spillJournal = null;
       try {
-        if (this.#dbSpilled) this.#undoFileWrites();
+        if (this.#dbSpilled) this.#undoFileWrites(sj?.file ?? null);
         if (sj !== null) {
           finalizeJournal(this.#vfs, this.#journalPath, sj.file, this.#journalMode, this.#sync);
         }
@@ -1425,6 +1437,7 @@ export class PagerImpl implements Pager {
       this.#spillJournal = sj;
     }
     this.#journalOriginals(sj);
+    this.#dropJournaledOriginals(sj);
     const ps = this.#pageSize;
     this.#dbSpilled = true;
     for (const [pgno, buf] of pages) {
@@ -1434,6 +1447,18 @@ export class PagerImpl implements Pager {
     for (const [pgno] of pages) this.#cache.release(pgno);
   }
 
+  /**
+   * True when page `pgno`'s original must be kept before it changes: it existed when the
+   * transaction began and neither memory nor the spill journal holds its original yet.
+   * (A page whose journaled original left memory must not be journaled again with later
+   * content: SQLite's playback applies every record of a page, the last one winning.)
+   */
+  #needsOriginal(pgno: number): boolean {
+    if (pgno > this.#origSize || this.#originals.has(pgno)) return false;
+    const sj = this.#spillJournal;
+    return sj === null || !sj.journaled.has(pgno);
+  }
+
   /** Appends to the spill journal the originals it does not hold yet, durably. */
   #journalOriginals(sj: { writer: JournalWriter; journaled: Set<number> }): void {
     const add: [number, Uint8Array][] = [];
@@ -1441,6 +1466,21 @@ export class PagerImpl implements Pager {
     add.sort((a, b) => a[0] - b[0]);
     sj.writer.add(add);
     for (const [pgno] of add) sj.journaled.add(pgno);
+  }
+
+  /**
+   * Lets the originals the spill journal holds leave memory: a transaction that rewrites a
+   * large table would otherwise keep a copy of all of it. A rollback reads them back from
+   * the journal (#undoFileWrites).
+   */
+  #dropJournaledOriginals(sj: { journaled: Set<number> }): void {
+    const spares = this.#spareOriginals;
+    for (const pgno of sj.journaled) {
+      const img = this.#originals.get(pgno);
+      if (img === undefined) continue;
+      this.#originals.delete(pgno);
+      if (spares.length < SPARE_ORIGINALS) spares.push(img);
+    }
   }
 
   /**
