@@ -44,6 +44,7 @@ import {
   playbackJournal,
   writeJournal,
 } from "./rollback_journal.ts";
+import { type ImageRef, StatementJournal } from "./statement_journal.ts";
 import type { JournalMode, Pager, SynchronousLevel } from "./types.ts";
 import { type CheckpointMode, type CheckpointResult, Wal, walPath } from "./wal.ts";
 
@@ -94,7 +95,7 @@ interface Savepoint {
   /** Page count when the savepoint opened. */
   pageCount: number;
   /** Images, at savepoint start, of pages first changed while it was the innermost. */
-  images: Map<number, Uint8Array>;
+  images: Map<number, ImageRef>;
 }
 
 /** SQLite's default wal_autocheckpoint. */
@@ -147,6 +148,8 @@ export class PagerImpl implements Pager {
   /** Buffers of original images from finished transactions, for reuse (see #original). */
   readonly #spareOriginals: Uint8Array[] = [];
   #savepoints: Savepoint[] = [];
+  /** Where the savepoints' page images are kept (memory up to the cache size, then a file). */
+  readonly #stmt: StatementJournal;
   /** PRAGMA cache_spill: on (the default), and its size setting (1 = the cache size). */
   #spillOn = true;
   #spillSize = 1;
@@ -195,6 +198,7 @@ export class PagerImpl implements Pager {
       : DEFAULT_PAGE_SIZE;
     this.#cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
     this.#cache = new PageCache(cachePagesFor(this.#cacheSize, this.#pageSize));
+    this.#stmt = new StatementJournal(vfs, path, () => this.#cache.capacity * this.#pageSize);
     const mode = options.journalMode ?? "delete";
     this.#journalMode = mode === "wal" ? "delete" : mode;
     this.#sync = options.synchronous ?? "full";
@@ -983,6 +987,7 @@ export class PagerImpl implements Pager {
     this.#pageCount = this.#dbPages;
     this.#originals.clear();
     this.#savepoints = [];
+    this.#stmt.reset();
   }
 
   /**
@@ -1049,7 +1054,7 @@ export class PagerImpl implements Pager {
     }
     const sp = this.#savepoints.length > 0 ? this.#savepoints[this.#savepoints.length - 1] : null;
     if (sp !== null && pgno <= sp.pageCount && !sp.images.has(pgno)) {
-      sp.images.set(pgno, buf.slice());
+      sp.images.set(pgno, this.#stmt.put(buf));
     }
     return buf;
   }
@@ -1086,7 +1091,7 @@ export class PagerImpl implements Pager {
       if (!needOrig && !needSp) continue;
       const buf = this.getPage(pgno);
       if (needOrig) this.#originals.set(pgno, this.#original(buf));
-      if (needSp) sp.images.set(pgno, buf.slice());
+      if (needSp) sp.images.set(pgno, this.#stmt.put(buf));
     }
     this.#cache.dropAbove(pageCount);
     this.#pageCount = pageCount;
@@ -1291,6 +1296,7 @@ export class PagerImpl implements Pager {
     this.#cache.clear();
     this.#originals.clear();
     this.#savepoints = [];
+    this.#stmt.reset();
     this.#writing = false;
     this.#reading = false;
     this.#fileVers = null;
@@ -1507,6 +1513,7 @@ export class PagerImpl implements Pager {
     }
     this.#originals.clear();
     this.#savepoints = [];
+    this.#stmt.reset();
     this.#closeSpillJournal();
     this.#dbSpilled = false;
     this.#spillHigh = 0;
@@ -1528,10 +1535,13 @@ export class PagerImpl implements Pager {
       const below = this.#savepoints.length > 0
         ? this.#savepoints[this.#savepoints.length - 1]
         : null;
-      if (below === null) continue;
       // The outer savepoint must be able to undo these pages too; its own older images win.
-      for (const [pgno, img] of sp.images) {
-        if (pgno <= below.pageCount && !below.images.has(pgno)) below.images.set(pgno, img);
+      for (const [pgno, ref] of sp.images) {
+        if (below !== null && pgno <= below.pageCount && !below.images.has(pgno)) {
+          below.images.set(pgno, ref);
+        } else {
+          this.#stmt.release(ref);
+        }
       }
     }
   }
@@ -1541,12 +1551,22 @@ export class PagerImpl implements Pager {
       throw misuse(`no savepoint at depth ${depth}`);
     }
     // Innermost first, so the images taken when savepoint `depth` opened are applied last.
+    const stmt = this.#stmt;
     for (let i = this.#savepoints.length - 1; i >= depth - 1; i--) {
-      for (const [pgno, img] of this.#savepoints[i].images) {
-        const buf = this.#cache.isDirty(pgno) ? this.#cache.get(pgno) : undefined;
-        if (buf !== undefined) buf.set(img);
-        else this.#cache.putDirty(pgno, img.slice());
+      for (const [pgno, ref] of this.#savepoints[i].images) {
+        let buf = this.#cache.isDirty(pgno) ? this.#cache.get(pgno) : undefined;
+        if (buf === undefined) {
+          // Spilled since it changed: it comes back as a changed page of its own.
+          buf = this.#cache.take(this.#pageSize) ?? this.#newPage();
+          stmt.read(ref, buf);
+          this.#cache.putDirty(pgno, buf);
+        } else {
+          stmt.read(ref, buf);
+        }
       }
+    }
+    for (let i = this.#savepoints.length - 1; i >= depth - 1; i--) {
+      for (const ref of this.#savepoints[i].images.values()) stmt.release(ref);
     }
     const target = this.#savepoints[depth - 1];
     this.#pageCount = target.pageCount;
@@ -1570,6 +1590,7 @@ export class PagerImpl implements Pager {
         this.#closeWal();
       } finally {
         this.#cache.clear();
+        this.#stmt.close();
         this.#db.close();
       }
     }
