@@ -331,7 +331,7 @@ function collectRows(
   btree: BTreeApi,
   hint: { notIndexed?: boolean; indexedBy?: string },
   xo: CompileOptions,
-): { scope: Scope; plan: string[]; collect: (env: Env) => { rowid: Rowid; values: SqlValue[] }[] } {
+): { scope: Scope; plan: string[]; collect: (env: Env) => Rowid[] } {
   const scope = new Scope([{ name: alias ?? table.name, table }]);
   const filter = compileWhere(where, scope, xo);
   const plan = planAccess(table, where, scope, hint);
@@ -342,12 +342,14 @@ function collectRows(
     collect(env) {
       const row = new CursorRow(table, defaults);
       env.rows = [row];
-      const out: { rowid: Rowid; values: SqlValue[] }[] = [];
+      // Rowids only, as SQLite's RowSet: the rows are read again one at a time as they are
+      // changed, so a statement over a large table does not hold all its rows at once.
+      const out: Rowid[] = [];
       if (filter.once && !filter.once(env)) return out;
       const each = filter.each;
       for (const rowid of visitRows(plan.access, btree, table.root, env, row)) {
         if (each && !each(env)) continue;
-        out.push({ rowid, values: row.values() });
+        out.push(rowid);
       }
       return out;
     },
@@ -377,9 +379,12 @@ export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeAp
       let changes = 0;
       let failure: unknown;
       try {
-        for (const v of victims) {
-          if (returning) out.push(returning.evaluate(env, v.values, v.rowid));
-          if (w.deleteRow(v.rowid)) changes++;
+        for (const rowid of victims) {
+          const values = w.read(rowid);
+          // Gone already: a row can only leave by this statement (nothing else runs).
+          if (values === undefined) continue;
+          if (returning) out.push(returning.evaluate(env, values, rowid));
+          if (w.deleteRow(rowid, values)) changes++;
         }
       } catch (e) {
         failure = e;
@@ -425,11 +430,14 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
       try {
         const row = { values: [] as SqlValue[], id: null as SqlValue };
         env.rows = [{ column: (i) => row.values[i], rowid: () => row.id }];
-        for (const t of targets) {
-          row.values = t.values;
-          row.id = t.rowid;
-          const values = t.values.slice();
-          let rowid = t.rowid;
+        for (const target of targets) {
+          const old = w.read(target);
+          // Deleted by an earlier row's REPLACE: SQLite skips it too (OP_NotExists).
+          if (old === undefined) continue;
+          row.values = old;
+          row.id = target;
+          const values = old.slice();
+          let rowid = target;
           for (const s of sets) {
             const v = s.fn(env);
             if (s.column === -1) rowid = w.rowidFrom(v);
@@ -437,8 +445,8 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
           }
           if (table.rowidAlias >= 0) values[table.rowidAlias] = rowid;
           if (!w.prepareRow(values, action)) continue;
-          if (!w.checkUnique(rowid, values, action, t.rowid, table.pkConflict)) continue;
-          w.deleteRow(t.rowid);
+          if (!w.checkUnique(rowid, values, action, target, table.pkConflict)) continue;
+          w.deleteRow(target, old);
           w.insert(rowid, values);
           changes++;
           if (returning) out.push(returning.evaluate(env, values, rowid));

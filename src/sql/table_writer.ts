@@ -458,9 +458,12 @@ export class TableWriter {
     return out;
   }
 
-  /** Deletes row `rowid` and its index entries; false when there is no such row. */
-  deleteRow(rowid: Rowid): boolean {
-    const values = this.read(rowid);
+  /**
+   * Deletes row `rowid` and its index entries; false when there is no such row. `known`:
+   * its current values, when the caller has just read them.
+   */
+  deleteRow(rowid: Rowid, known?: SqlValue[]): boolean {
+    const values = known ?? this.read(rowid);
     if (!values) return false;
     for (const ix of this.indexes) {
       const key = this.indexKey(ix.info, values, rowid);

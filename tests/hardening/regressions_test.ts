@@ -263,3 +263,64 @@ Deno.test("a read transaction that fails to start does not keep its WAL read mar
   a.close();
   b.close();
 });
+
+Deno.test("UPDATE OR REPLACE re-reads each target row as SQLite does (rows its REPLACE removed are skipped)", () => {
+  // UPDATE gathered its target rows with their values first, then wrote them all: a row a
+  // REPLACE had already deleted was written back, and a row a REPLACE had moved onto a
+  // target's rowid was not seen. SQLite keeps rowids and re-reads (OP_NotExists).
+  const scripts = [
+    [
+      "CREATE TABLE t(id INTEGER PRIMARY KEY, v)",
+      "INSERT INTO t VALUES (1,'a'),(2,'b'),(3,'c')",
+      "UPDATE OR REPLACE t SET id = id + 1",
+    ],
+    [
+      "CREATE TABLE t(id INTEGER PRIMARY KEY, v)",
+      "INSERT INTO t VALUES (1,'a'),(2,'b'),(5,'c')",
+      "UPDATE OR REPLACE t SET id = id * 2",
+    ],
+    [
+      "CREATE TABLE t(id INTEGER PRIMARY KEY, v)",
+      "INSERT INTO t VALUES (1,'a'),(2,'b'),(3,'c')",
+      "UPDATE OR REPLACE t SET id = id - 1 WHERE id > 1",
+    ],
+    [
+      "CREATE TABLE t(id INTEGER PRIMARY KEY, k UNIQUE, v)",
+      "INSERT INTO t VALUES (1,1,'a'),(2,2,'b'),(3,3,'c')",
+      "UPDATE OR REPLACE t SET k = k + 1",
+    ],
+    [
+      "CREATE TABLE t(id INTEGER PRIMARY KEY, k UNIQUE, v)",
+      "INSERT INTO t VALUES (1,1,'a'),(2,2,'b'),(3,3,'c')",
+      "UPDATE OR REPLACE t SET k = 4 - k",
+    ],
+    [
+      "CREATE TABLE t(id INTEGER PRIMARY KEY, k UNIQUE, v)",
+      "INSERT INTO t VALUES (1,1,'a'),(2,2,'b'),(3,3,'c')",
+      "UPDATE OR REPLACE t SET k = 3 WHERE id < 3",
+    ],
+    [
+      "CREATE TABLE t(a, b)",
+      "INSERT INTO t VALUES (1,2),(3,4)",
+      "DELETE FROM t WHERE a > 0 RETURNING *",
+    ],
+  ];
+  for (const script of scripts) {
+    const ours = new Database(":memory:");
+    const theirs = new DatabaseSync(":memory:");
+    for (const sql of script) {
+      assertEquals(
+        ours.prepare(sql).values(),
+        theirs.prepare(sql).all().map((r) =>
+          Object.values(r).map((v) => typeof v === "bigint" ? Number(v) : v)
+        ),
+        sql,
+      );
+    }
+    for (const q of ["SELECT * FROM t ORDER BY rowid", "SELECT rowid AS r FROM t ORDER BY r"]) {
+      assertEquals(ours.prepare(q).values(), theirs.prepare(q).all().map(Object.values), script[2]);
+    }
+    ours.close();
+    theirs.close();
+  }
+});
