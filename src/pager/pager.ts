@@ -1419,7 +1419,8 @@ export class PagerImpl implements Pager {
    *     try waits until twice as many pages are dirty.
    *  2. The journal: its header, then the originals of every page changed so far that
    *     existed when the transaction began, made durable as at commit (FULL: records,
-   *     fsync, count, fsync). Later spills and the commit append to the same segment.
+   *     fsync, count, fsync). Later spills and the commit each add a segment of their own
+   *     (JournalWriter), at the synchronous level in force then.
    *  3. The pages, written into the database file (no sync: the commit syncs it).
    * A crash after step 2 leaves a hot journal, which puts back every page step 3 wrote
    * and cuts the file to its old size. A rollback in this process writes the originals
@@ -1430,6 +1431,9 @@ export class PagerImpl implements Pager {
       this.#spillRetry = this.#cache.dirtyCount * 2;
       return;
     }
+    // Readers gone: spill at the usual threshold again (the raised bar would otherwise hold
+    // up to twice the pages reached while they were in the way for the rest of the transaction).
+    this.#spillRetry = 0;
     let sj = this.#spillJournal;
     if (sj === null) {
       const file = openJournal(this.#vfs, this.#journalPath);
@@ -1470,7 +1474,7 @@ export class PagerImpl implements Pager {
     const add: [number, Uint8Array][] = [];
     for (const [pgno, img] of this.#originals) if (!sj.journaled.has(pgno)) add.push([pgno, img]);
     add.sort((a, b) => a[0] - b[0]);
-    sj.writer.add(add);
+    sj.writer.add(add, this.#sync);
     for (const [pgno] of add) sj.journaled.add(pgno);
   }
 

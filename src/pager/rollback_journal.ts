@@ -170,14 +170,19 @@ export class JournalWriter {
   }
 
   /**
-   * Appends the records of `pages` (page number, original image) and makes them durable:
+   * Appends the records of `pages` (page number, original image) and makes them durable
+   * per `sync` (the level in force now: PRAGMA synchronous may change mid-transaction):
    * - full/extra: records, sync, then the segment's magic + record count, sync (SQLite's
    *   fullSync order, so the count never becomes durable before the records it counts);
    * - normal: records, magic + count, one sync;
-   * - off: no sync (the header already says "to the end of the file").
+   * - off: no sync. A first segment begun under off says "to the end of the file" and
+   *   takes every later record; any other segment gets its count, unsynced.
+   * Before a count is written, a journal header left at the next header offset (a
+   * persisted journal of an earlier transaction) loses its magic, as in SQLite's
+   * syncJournal: else recovery would read on into that stale segment.
    * Only the first call writes a segment when `pages` is empty.
    */
-  add(pages: Iterable<[number, Uint8Array]>): void {
+  add(pages: Iterable<[number, Uint8Array]>, sync: SynchronousLevel = this.#sync): void {
     const ps = this.#pageSize;
     const rec = this.#rec;
     const nonce = this.#header.nonce;
@@ -186,7 +191,7 @@ export class JournalWriter {
     for (const [pgno, data] of pages) {
       if (!started) {
         started = true;
-        if (this.#segFinal && this.#sync !== "off") {
+        if (this.#segFinal) {
           const at = Math.ceil(this.#off / JOURNAL_SECTOR_SIZE) * JOURNAL_SECTOR_SIZE;
           file.write(encodeJournalHeader(this.#header, false), at);
           this.#segStart = at;
@@ -202,13 +207,22 @@ export class JournalWriter {
       this.#off += rec.length;
       this.#segCount++;
     }
-    if (this.#sync === "off" || this.#segFinal) return;
-    if (this.#sync === "full" || this.#sync === "extra") file.sync();
+    if (this.#segFinal) return;
+    if (sync === "off" && this.#segStart === 0 && this.#sync === "off") return;
+    let syncFirst = sync === "full" || sync === "extra";
+    const next = Math.ceil(this.#off / JOURNAL_SECTOR_SIZE) * JOURNAL_SECTOR_SIZE;
+    const magic = new Uint8Array(8);
+    if (file.read(magic, next) === 8 && magic.every((b, i) => b === JOURNAL_MAGIC[i])) {
+      file.write(new Uint8Array(1), next);
+      // Under normal too (SQLite does not): the count must not be durable before this byte.
+      if (sync !== "off") syncFirst = true;
+    }
+    if (syncFirst) file.sync();
     const head = new Uint8Array(12);
     head.set(JOURNAL_MAGIC, 0);
     put4(head, 8, this.#segCount);
     file.write(head, this.#segStart);
-    file.sync();
+    if (sync !== "off") file.sync();
     this.#segFinal = true;
   }
 }

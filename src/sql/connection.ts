@@ -471,8 +471,18 @@ export class Connection {
    */
   private rollbackAll(failedCommit = false): void {
     this.undoSerial++;
-    if (this.pager.inWriteTransaction()) this.beforeUndo(this.schemaChanged());
-    else if (failedCommit) this.beforeUndo(true);
+    if (this.pager.inWriteTransaction()) {
+      // Reading the schema cookie may fail too (page 1 evicted, the I/O error that brought
+      // us here): the rollback must happen anyway, or the transaction stays open with its
+      // locks (EXCLUSIVE after a spill) and a later COMMIT keeps a failed statement's work.
+      let schema = true;
+      try {
+        schema = this.schemaChanged();
+      } catch {
+        // treated as changed: the running statements are aborted
+      }
+      this.beforeUndo(schema);
+    } else if (failedCommit) this.beforeUndo(true);
     this.pager.rollback();
     this.explicit = false;
     this.savepoints.length = 0;

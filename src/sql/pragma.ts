@@ -105,6 +105,14 @@ export function compilePragma(stmt: PragmaStmt, pc: PragmaContext): Executable {
         return live(["synchronous"], () => [[SYNC_NAMES.indexOf(pager.synchronous)]]);
       }
       return result([], [], false, () => {
+        // As SQLite: a transaction's journal is written at the level it began with (a spill
+        // journal begun under off would otherwise go on unsynced under full).
+        if (pc.inTransaction === true || pager.inWriteTransaction()) {
+          throw new SqliteError(
+            "SQLITE_ERROR",
+            "Safety level may not be changed inside a transaction",
+          );
+        }
         const s = arg.toLowerCase();
         const level = SYNC_NAMES.includes(s as SynchronousLevel)
           ? s as SynchronousLevel
