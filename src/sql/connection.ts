@@ -395,7 +395,14 @@ export class Connection {
           const schema = this.schemaChanged();
           this.undoSerial++;
           this.beforeUndo(schema);
-          pager.rollbackToSavepoint(sp.depth);
+          try {
+            pager.rollbackToSavepoint(sp.depth);
+          } catch (e) {
+            // Some pages may be put back, others not (a statement journal read failed): the
+            // transaction cannot go on, as in SQLite.
+            this.rollbackAll();
+            throw e;
+          }
           if (schema) this.schemaTouched = true;
           this.refreshCatalog();
           return;
@@ -677,7 +684,14 @@ export class Connection {
       if (action !== "FAIL") {
         // Only this statement's changes are undone: pending reads keep their place.
         this.beforeUndo(false);
-        this.pager.rollbackToSavepoint(depth);
+        try {
+          this.pager.rollbackToSavepoint(depth);
+        } catch (undo) {
+          // Half undone (a statement journal read failed): SQLite's vdbeHalt rolls the
+          // whole transaction back and reports the I/O error instead.
+          this.rollbackAll();
+          throw undo;
+        }
         this.refreshCatalog();
       }
       this.pager.releaseSavepoint(depth);

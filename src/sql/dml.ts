@@ -19,7 +19,7 @@ import {
 } from "./compile_expr.ts";
 import { defaultsMaker, tableDefaults } from "./defaults.ts";
 import type { Env, Evaluator } from "./env.ts";
-import { planAccess } from "./planner.ts";
+import { type Access, planAccess } from "./planner.ts";
 import { CursorRow } from "./row.ts";
 import { Scope } from "./scope.ts";
 import { compileSelect, lookupTable, subqueryHook } from "./select.ts";
@@ -331,11 +331,16 @@ function collectRows(
   btree: BTreeApi,
   hint: { notIndexed?: boolean; indexedBy?: string },
   xo: CompileOptions,
+  rowidOrder: (access: Access) => boolean = () => false,
 ): { scope: Scope; plan: string[]; collect: (env: Env) => Rowid[] } {
   const scope = new Scope([{ name: alias ?? table.name, table }]);
   const filter = compileWhere(where, scope, xo);
   const plan = planAccess(table, where, scope, hint);
   const defaults = tableDefaults(table);
+  // SQLite visits the targets in rowid order (its RowSet / ephemeral table) unless it can
+  // change each row as the scan meets it (one-pass): the order decides which row a REPLACE
+  // removes or an IGNORE / FAIL skips, and the order of RETURNING rows.
+  const sort = rowidOrder(plan.access);
   return {
     scope,
     plan: [plan.detail],
@@ -351,6 +356,7 @@ function collectRows(
         if (each && !each(env)) continue;
         out.push(rowid);
       }
+      if (sort) out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       return out;
     },
   };
@@ -362,7 +368,15 @@ export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeAp
   if (stmt.with) throw unsupported("WITH");
   if (stmt.orderBy || stmt.limit) throw unsupported("DELETE ... LIMIT");
   const table = writableTable(catalog, stmt.table, stmt.schema);
-  const { plan, collect } = collectRows(table, stmt.alias, stmt.where, btree, stmt, xo);
+  const { plan, collect } = collectRows(
+    table,
+    stmt.alias,
+    stmt.where,
+    btree,
+    stmt,
+    xo,
+    () => stmt.returning !== undefined,
+  );
   const writerPlan = new WriterPlan(table);
   const returning = stmt.returning
     ? compileReturning(stmt.returning, table, stmt.alias, xo)
@@ -398,6 +412,39 @@ export function compileDelete(stmt: DeleteStmt, catalog: Catalog, btree: BTreeAp
   };
 }
 
+/** Any subquery in `e` (an AST subtree). */
+function hasSubquery(e: unknown): boolean {
+  if (e === null || typeof e !== "object") return false;
+  if (Array.isArray(e)) return e.some(hasSubquery);
+  const kind = (e as { kind?: unknown }).kind;
+  if (kind === "subquery" || kind === "exists" || kind === "inSelect") return true;
+  return Object.values(e).some(hasSubquery);
+}
+
+/**
+ * SQLite's conditions for a one-pass UPDATE (update.c): no RETURNING, the rowid not set, no
+ * REPLACE that could remove another row, no subquery in WHERE, and the index scanned not
+ * among those the UPDATE changes. Otherwise the targets are visited in rowid order.
+ */
+function onePass(
+  table: TableInfo,
+  stmt: UpdateStmt,
+  changed: Set<number>,
+  access: Access,
+): boolean {
+  if (stmt.returning !== undefined) return false;
+  if (changed.has(-1) || (table.rowidAlias >= 0 && changed.has(table.rowidAlias))) return false;
+  if (hasSubquery(stmt.where)) return false;
+  const touches = (ix: IndexInfo) => ix.columns.some((c) => changed.has(c.column));
+  if (stmt.orAction === "REPLACE") return false;
+  if (
+    stmt.orAction === undefined &&
+    table.indexes.some((ix) => ix.onConflict === "REPLACE" && touches(ix))
+  ) return false;
+  if (access.kind === "index" && touches(access.index)) return false;
+  return true;
+}
+
 /** Compiles an UPDATE. */
 export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeApi): Executable {
   const xo: CompileOptions = { subquery: subqueryHook(catalog, btree) };
@@ -405,7 +452,17 @@ export function compileUpdate(stmt: UpdateStmt, catalog: Catalog, btree: BTreeAp
   if (stmt.from) throw unsupported("UPDATE ... FROM");
   if (stmt.orderBy || stmt.limit) throw unsupported("UPDATE ... LIMIT");
   const table = writableTable(catalog, stmt.table, stmt.schema);
-  const { scope, plan, collect } = collectRows(table, stmt.alias, stmt.where, btree, stmt, xo);
+  const changed = new Set<number>();
+  for (const s of stmt.set) for (const c of s.columns) changed.add(columnIndex(table, c));
+  const { scope, plan, collect } = collectRows(
+    table,
+    stmt.alias,
+    stmt.where,
+    btree,
+    stmt,
+    xo,
+    (access) => !onePass(table, stmt, changed, access),
+  );
   const writerPlan = new WriterPlan(table);
   const sets: { column: number; fn: Evaluator }[] = [];
   for (const s of stmt.set) {
