@@ -12,6 +12,7 @@ import { tokenize } from "./lexer.ts";
 import { Tok } from "./tokens.ts";
 import type { Executable } from "./dml.ts";
 import { lookupTable } from "./select.ts";
+import { requireSupported } from "./planner.ts";
 import { TableWriter } from "./table_writer.ts";
 
 function ddl(run: () => void): Executable {
@@ -53,6 +54,9 @@ export function compileCreateTable(stmt: CreateTableStmt, catalog: Catalog): Exe
   if (stmt.schema !== undefined && foldName(stmt.schema) !== "main") {
     throw new SqliteError("SQLITE_ERROR", `unknown database ${stmt.schema}`);
   }
+  if (stmt.columns.some((c) => c.constraints.some((k) => k.kind === "generated"))) {
+    throw new SqliteError("SQLITE_ERROR", "generated columns are not supported yet");
+  }
   return ddl(() => {
     if (!checkName(catalog, stmt.name, "table")) {
       if (stmt.ifNotExists) return;
@@ -78,9 +82,7 @@ export function compileCreateIndex(
     if (table.root === 1) {
       throw new SqliteError("SQLITE_ERROR", `table ${table.name} may not be indexed`);
     }
-    if (table.withoutRowid) {
-      throw new SqliteError("SQLITE_ERROR", "WITHOUT ROWID tables are not supported yet");
-    }
+    requireSupported(table);
     const index = catalog.createIndex(stmt, table);
     const env = {
       params: [],
@@ -202,6 +204,9 @@ export function compileAlter(stmt: AlterTableStmt, catalog: Catalog): Executable
         throw new SqliteError("SQLITE_ERROR", `duplicate column name: ${def.name}`);
       }
       for (const c of def.constraints) {
+        if (c.kind === "generated") {
+          throw new SqliteError("SQLITE_ERROR", "generated columns are not supported yet");
+        }
         if (c.kind === "primaryKey") {
           throw new SqliteError("SQLITE_ERROR", "Cannot add a PRIMARY KEY column");
         }

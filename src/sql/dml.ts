@@ -19,7 +19,7 @@ import {
 } from "./compile_expr.ts";
 import { defaultsMaker, tableDefaults } from "./defaults.ts";
 import type { Env, Evaluator } from "./env.ts";
-import { type Access, planAccess } from "./planner.ts";
+import { type Access, planAccess, requireSupported } from "./planner.ts";
 import { CursorRow } from "./row.ts";
 import { Scope } from "./scope.ts";
 import { compileSelect, lookupTable, subqueryHook } from "./select.ts";
@@ -50,9 +50,7 @@ export interface Executable {
 function writableTable(catalog: Catalog, name: string, schema?: string): TableInfo {
   const t = lookupTable(catalog, name, schema);
   if (t.root === 1) throw new SqliteError("SQLITE_ERROR", `table ${t.name} may not be modified`);
-  if (t.withoutRowid) {
-    throw new SqliteError("SQLITE_ERROR", "WITHOUT ROWID tables are not supported yet");
-  }
+  requireSupported(t);
   return t;
 }
 

@@ -378,6 +378,23 @@ function orderMatch(
   return { ok: true, reverse: reverse ?? false };
 }
 
+/**
+ * Refuses a table this engine cannot read or write correctly (one SQLite made): rather an
+ * error than wrong rows.
+ * - WITHOUT ROWID: its rows are in an index-format tree, which the table cursor would call
+ *   corrupt.
+ * - Generated columns: their values are not computed, and a VIRTUAL one is not in the
+ *   record, so every column after it would be read from the wrong place.
+ */
+export function requireSupported(table: TableInfo): void {
+  if (table.withoutRowid) {
+    throw new SqliteError("SQLITE_ERROR", "WITHOUT ROWID tables are not supported yet");
+  }
+  if (table.columns.some((c) => c.generated !== undefined)) {
+    throw new SqliteError("SQLITE_ERROR", "generated columns are not supported yet");
+  }
+}
+
 /** Chooses the access path for `table` (source 0 of `scope`) under `where`. */
 export function planAccess(
   table: TableInfo,
@@ -385,10 +402,7 @@ export function planAccess(
   scope: Scope,
   opts: PlanOptions = {},
 ): Plan {
-  if (table.withoutRowid) {
-    // Its rows are in an index-format tree, which the table cursor would call corrupt.
-    throw new SqliteError("SQLITE_ERROR", "WITHOUT ROWID tables are not supported yet");
-  }
+  requireSupported(table);
   const level = opts.level ?? 0;
   const name = scope.sources[level].name === table.name
     ? table.name
