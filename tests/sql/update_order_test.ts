@@ -6,7 +6,7 @@
  * @module
  */
 
-import { assertEquals } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import { DatabaseSync } from "node:sqlite";
 import { Database, MemoryVfs, SqliteError } from "../../mod.ts";
 import type { OpenFlags, Vfs, VfsFile } from "../../src/vfs/vfs.ts";
@@ -112,44 +112,38 @@ function failingStmtVfs() {
   return { db, fail };
 }
 
-// d399fe7: undoing a statement can now fail half-way; the transaction went on and committed.
-Deno.test("a statement journal read failure while undoing a statement rolls back the transaction", () => {
+/**
+ * Runs `undo` (something that makes the engine undo part of a transaction) while reads of
+ * the statement journal fail; the whole transaction must then be gone, as in SQLite: no
+ * transaction open, the committed rows intact, and a COMMIT that finds nothing to commit.
+ */
+function failWhileUndoing(begin: string, undo: string): void {
   const { db, fail } = failingStmtVfs();
-  db.exec("BEGIN");
-  db.exec("UPDATE t SET v = 'y' || v WHERE id <= 10");
+  db.exec(begin);
   fail.read = true;
-  try {
-    // Changes every page, then fails on the UNIQUE constraint at row 999.
-    db.exec("UPDATE t SET v = upper(v), k = CASE WHEN id = 999 THEN 1000 ELSE k END");
-  } catch {
-    // constraint error or I/O error: either way its changes must not survive
-  }
+  const e = assertThrows(() => db.exec(undo));
   fail.read = false;
-  try {
-    db.exec("COMMIT");
-  } catch {
-    // SQLite: the I/O error already rolled the transaction back
-  }
+  assert(e instanceof SqliteError, String(e));
+  assertEquals(db.inTransaction, false, `${undo}: the transaction is still open`);
+  assertThrows(() => db.exec("COMMIT"), SqliteError);
   assertEquals(db.prepare("PRAGMA integrity_check").values(), [["ok"]]);
+  assertEquals(db.prepare("SELECT sum(length(v)), sum(v = 'x' || substr(v, 2)) FROM t").values(), [[
+    50000,
+    1000,
+  ]]);
   db.close();
+}
+
+// Undoing a statement can fail half-way (its journal is a file); the transaction went on
+// and COMMIT wrote the half-undone pages.
+Deno.test("a statement journal read failure while undoing a statement rolls back the transaction", () => {
+  // The UPDATE changes every page, then fails on the UNIQUE constraint at row 999.
+  failWhileUndoing(
+    "BEGIN; UPDATE t SET v = 'y' || v WHERE id <= 10",
+    "UPDATE t SET v = upper(v), k = CASE WHEN id = 999 THEN 1000 ELSE k END",
+  );
 });
 
 Deno.test("a statement journal read failure in ROLLBACK TO rolls back the transaction", () => {
-  const { db, fail } = failingStmtVfs();
-  db.exec("BEGIN; SAVEPOINT a; UPDATE t SET v = 'z' || v");
-  fail.read = true;
-  try {
-    db.exec("ROLLBACK TO a");
-  } catch {
-    // the I/O error
-  }
-  fail.read = false;
-  try {
-    db.exec("COMMIT");
-  } catch {
-    // already rolled back
-  }
-  assertEquals(db.prepare("PRAGMA integrity_check").values(), [["ok"]]);
-  assertEquals(db.prepare("SELECT sum(length(v)) FROM t").values(), [[50000]]);
-  db.close();
+  failWhileUndoing("BEGIN; SAVEPOINT a; UPDATE t SET v = 'z' || v", "ROLLBACK TO a");
 });
