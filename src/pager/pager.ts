@@ -1266,9 +1266,10 @@ export class PagerImpl implements Pager {
   }
 
   /**
-   * Puts the database file back as the transaction found it, from the in-memory originals
-   * (a failed commit, or a rollback after spills), and syncs it; the journal stays until
-   * the caller finalizes it, so a failure here leaves it hot for the next reader.
+   * Puts the database file back as the transaction found it (a failed commit, or a rollback
+   * after spills) from `journal` and the originals still in memory, and syncs it; the
+   * journal stays until the caller finalizes it, so a failure here leaves it hot for the
+   * next reader.
    */
   #undoFileWrites(journal: VfsFile | null): void {
     const ps = this.#pageSize;
@@ -1290,9 +1291,7 @@ export class PagerImpl implements Pager {
    * all and drop every lock, leaving the journal hot for the next reader to roll back.
    */
   #forgetTransaction(): void {
-    this.#closeSpillJournal();
-    this.#dbSpilled = false;
-    this.#spillHigh = 0;
+    this.#resetSpill();
     this.#cache.clear();
     this.#originals.clear();
     this.#savepoints = [];
@@ -1302,6 +1301,14 @@ export class PagerImpl implements Pager {
     this.#fileVers = null;
     this.#pageCount = this.#dbPages;
     this.#db.unlock(LockLevel.NONE);
+  }
+
+  /** Ends the transaction's spill state (its journal closed, not finalized). */
+  #resetSpill(): void {
+    this.#closeSpillJournal();
+    this.#dbSpilled = false;
+    this.#spillHigh = 0;
+    this.#spillRetry = 0;
   }
 
   #closeSpillJournal(): void {
@@ -1321,18 +1328,14 @@ export class PagerImpl implements Pager {
       // then end the journal. If that fails, the journal stays hot and the next reader rolls
       // the file back.
       const sj = this.#spillJournal;
-      this.#spillJournal = null;
       try {
         if (this.#dbSpilled) this.#undoFileWrites(sj?.file ?? null);
         if (sj !== null) {
+          // finalizeJournal closes the file, whatever happens.
+          this.#spillJournal = null;
           finalizeJournal(this.#vfs, this.#journalPath, sj.file, this.#journalMode, this.#sync);
         }
       } catch {
-        try {
-          sj?.file.close();
-        } catch {
-          // nothing more to do with it
-        }
         this.#forgetTransaction();
         return;
       }
@@ -1372,13 +1375,12 @@ export class PagerImpl implements Pager {
   }
 
   /*
-   * Spilling, in WAL mode only: the pages go to the WAL as frames without a commit flag
-   * (wal.ts), unsynced, and leave the cache; this transaction reads them back from there.
-   * Order: nothing to sync, because nothing is promised until the commit frame, whose
-   * write and fsync come after these frames' writes (the same file, so one fsync covers
-   * both). Page 1 stays (every commit that changes the size stamps it anyway).
-   * A rollback-journal mode would have to journal and sync the originals and take
-   * EXCLUSIVE first, as SQLite does; there the dirty pages stay in memory.
+   * Spilling: the oldest dirty pages no cursor holds leave the cache, down to half the
+   * threshold. Page 1 stays (every commit that changes the size stamps it anyway).
+   * In WAL mode they go to the WAL as frames without a commit flag (wal.ts), unsynced, and
+   * this transaction reads them back from there. Order: nothing to sync, because nothing is
+   * promised until the commit frame, whose write and fsync come after these frames' writes
+   * (the same file, so one fsync covers both). In a rollback-journal mode: #spillToFile.
    */
   spill(inUse: (buf: Uint8Array) => boolean): void {
     const wal = this.#wal;
@@ -1399,15 +1401,10 @@ export class PagerImpl implements Pager {
     }
     // The sync level: a spill that starts a new log syncs its header, as a commit does.
     wal.spill(this, pages, this.#sync);
-    const spares = this.#spareOriginals;
     for (const [pgno] of pages) {
       this.#cache.release(pgno);
       // A rollback drops a spilled page instead of restoring it (see rollback).
-      const orig = this.#originals.get(pgno);
-      if (orig !== undefined) {
-        this.#originals.delete(pgno);
-        if (spares.length < SPARE_ORIGINALS) spares.push(orig);
-      }
+      this.#dropOriginal(pgno);
     }
   }
 
@@ -1422,9 +1419,9 @@ export class PagerImpl implements Pager {
    *     fsync, count, fsync). Later spills and the commit each add a segment of their own
    *     (JournalWriter), at the synchronous level in force then.
    *  3. The pages, written into the database file (no sync: the commit syncs it).
-   * A crash after step 2 leaves a hot journal, which puts back every page step 3 wrote
-   * and cuts the file to its old size. A rollback in this process writes the originals
-   * (kept in memory) back and syncs before it ends the journal.
+   * The originals so journaled leave memory. A crash after step 2 leaves a hot journal,
+   * which puts back every page step 3 wrote and cuts the file to its old size; a rollback
+   * in this process plays the journal back and syncs before it ends the journal.
    */
   #spillToFile(pages: [number, Uint8Array][]): void {
     if (!this.#db.lock(LockLevel.EXCLUSIVE)) {
@@ -1484,13 +1481,15 @@ export class PagerImpl implements Pager {
    * the journal (#undoFileWrites).
    */
   #dropJournaledOriginals(sj: { journaled: Set<number> }): void {
-    const spares = this.#spareOriginals;
-    for (const pgno of sj.journaled) {
-      const img = this.#originals.get(pgno);
-      if (img === undefined) continue;
-      this.#originals.delete(pgno);
-      if (spares.length < SPARE_ORIGINALS) spares.push(img);
-    }
+    for (const pgno of sj.journaled) this.#dropOriginal(pgno);
+  }
+
+  /** Forgets page `pgno`'s original image, keeping its buffer for reuse (#original). */
+  #dropOriginal(pgno: number): void {
+    const img = this.#originals.get(pgno);
+    if (img === undefined) return;
+    this.#originals.delete(pgno);
+    if (this.#spareOriginals.length < SPARE_ORIGINALS) this.#spareOriginals.push(img);
   }
 
   /**
@@ -1518,10 +1517,7 @@ export class PagerImpl implements Pager {
     this.#originals.clear();
     this.#savepoints = [];
     this.#stmt.reset();
-    this.#closeSpillJournal();
-    this.#dbSpilled = false;
-    this.#spillHigh = 0;
-    this.#spillRetry = 0;
+    this.#resetSpill();
     this.#writing = false;
     this.#db.unlock(LockLevel.SHARED);
   }
@@ -1562,11 +1558,9 @@ export class PagerImpl implements Pager {
         if (buf === undefined) {
           // Spilled since it changed: it comes back as a changed page of its own.
           buf = this.#cache.take(this.#pageSize) ?? this.#newPage();
-          stmt.read(ref, buf);
           this.#cache.putDirty(pgno, buf);
-        } else {
-          stmt.read(ref, buf);
         }
+        stmt.read(ref, buf);
       }
     }
     for (let i = this.#savepoints.length - 1; i >= depth - 1; i--) {
